@@ -1,0 +1,101 @@
+// swift-tools-version:6.1
+// VoiceGate: a SIP/RTP voice IVR gateway. Targets and their allowed imports follow
+// ../shared/DESIGN.md section 3: pure cores inside, IO at the edges, dependencies inward only.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// Hot DSP loops are only fast with optimisation and without exclusivity checks in release.
+let dspSettings: [SwiftSetting] = strictSettings + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "VoiceGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "voicegate", targets: ["voicegate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries (pkg-config + apt provider), each with a prefixed shim header.
+        .systemLibrary(
+            name: "COpus", pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(
+            name: "CEspeakNG", pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]),
+
+        // Pure cores.
+        .target(name: "VoiceGateDSP", swiftSettings: dspSettings),
+        .target(
+            name: "VoiceGateCodecs",
+            dependencies: ["VoiceGateDSP", "COpus"],
+            swiftSettings: dspSettings),
+        .target(
+            name: "VoiceGateSpeech",
+            dependencies: ["VoiceGateDSP", "CEspeakNG"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "VoiceGateDialog",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "VoiceGatePrompts",
+            dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "VoiceGateMedia",
+            dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
+                           "VoiceGatePrompts"],
+            swiftSettings: strictSettings),
+
+        // The thin CLI.
+        .executableTarget(
+            name: "voicegate",
+            dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
+                           "VoiceGatePrompts", "VoiceGateMedia",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings),
+
+        // Test support: manual clock, generated fixtures.
+        .target(
+            name: "VoiceGateTestSupport",
+            dependencies: ["VoiceGateDSP", "VoiceGateCodecs"],
+            swiftSettings: strictSettings),
+
+        .testTarget(
+            name: "VoiceGateDSPTests",
+            dependencies: ["VoiceGateDSP", "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateCodecsTests",
+            dependencies: ["VoiceGateCodecs", "VoiceGateDSP", "VoiceGateTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateDialogTests",
+            dependencies: ["VoiceGateDialog", "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGatePromptsTests",
+            dependencies: ["VoiceGatePrompts", "VoiceGateSpeech", "VoiceGateDialog", "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateMediaTests",
+            dependencies: ["VoiceGateMedia", "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateCLITests",
+            dependencies: ["VoiceGateTestSupport", "VoiceGateCodecs", "VoiceGateDSP"],
+            swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `voicegate` command line: thin subcommands over the library targets (DESIGN.md section 5).
+@main
+struct VoiceGateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "voicegate",
+        abstract: "VoiceGate, a SIP/RTP voice IVR gateway for a bank's contact center.",
+        subcommands: [])
+}
