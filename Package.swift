@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // System libraries (pkg-config + apt provider), each with a prefixed shim header.
@@ -51,6 +52,11 @@ let package = Package(
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
                            .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
+        // Bank backends at the edge: the embedded SQLite demo bank and the HTTP webhook.
+        .target(
+            name: "VoiceGateBank",
+            dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
         .target(
             name: "VoiceGateMedia",
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
@@ -61,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "voicegate",
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
-                           "VoiceGatePrompts", "VoiceGateMedia",
+                           "VoiceGatePrompts", "VoiceGateMedia", "VoiceGateBank",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
 
@@ -87,6 +93,10 @@ let package = Package(
         .testTarget(
             name: "VoiceGatePromptsTests",
             dependencies: ["VoiceGatePrompts", "VoiceGateSpeech", "VoiceGateDialog", "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateBankTests",
+            dependencies: ["VoiceGateBank", "VoiceGateDialog"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateMediaTests",

@@ -6,5 +6,5 @@ struct VoiceGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "voicegate",
         abstract: "VoiceGate, a SIP/RTP voice IVR gateway for a bank's contact center.",
-        subcommands: [])
+        subcommands: [VADCommand.self, DTMFCommand.self, CheckConfigCommand.self])
 }
