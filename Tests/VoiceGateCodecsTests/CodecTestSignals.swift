@@ -7,6 +7,16 @@ enum Signals {
         (0..<count).map { Int16((amplitude * sin(2 * .pi * frequency * Double($0) / Double(rate) + phase)).rounded()) }
     }
 
+    /// A tone gliding linearly from `start` to `end` Hz over `count` samples at `rate` (a chirp).
+    static func glide(from start: Double, to end: Double, rate: Int, count: Int, amplitude: Double = 8000) -> [Int16] {
+        let duration = Double(count) / Double(rate)
+        return (0..<count).map { i in
+            let t = Double(i) / Double(rate)
+            let phase = 2 * Double.pi * (start * t + (end - start) * t * t / (2 * duration))
+            return Int16((amplitude * sin(phase)).rounded())
+        }
+    }
+
     /// Root mean square of `x`.
     static func rms<S: Collection>(_ x: S) -> Double where S.Element == Int16 {
         guard !x.isEmpty else { return 0 }
