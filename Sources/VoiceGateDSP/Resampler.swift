@@ -23,7 +23,7 @@ public struct Resampler: Sendable {
     public let downFactor: Int
     /// Length of the prototype low-pass filter at the intermediate rate.
     public let filterLength: Int
-    /// Multiply-adds per output sample.
+    /// Multiply-adds per output sample (the polyphase branch length, padded to a multiple of 8 for SIMD).
     public let tapsPerPhase: Int
     /// Group delay in output samples: an input event at time t appears in the output at t + delay.
     public let delay: Double
@@ -31,6 +31,9 @@ public struct Resampler: Sendable {
     public var delayInInputSamples: Double { delay * Double(downFactor) / Double(upFactor) }
     /// Group delay in seconds.
     public var delaySeconds: Double { delay / Double(outputRate) }
+
+    /// SIMD width of the dot product.
+    static let lanes = 8
 
     /// Input samples converted per inner pass: bounds the work buffers allocated in `init`.
     static let chunk = 256
@@ -62,7 +65,8 @@ public struct Resampler: Sendable {
 
         let prototype = Self.designLowPass(up: up, down: down, inputRate: inputRate, outputRate: outputRate,
                                            attenuation: stopbandAttenuation, passbandFraction: passbandFraction)
-        let taps = (prototype.taps.count + up - 1) / up
+        // Phases are padded with zero taps (on the oldest-sample side) to a multiple of the SIMD width.
+        let taps = ((prototype.taps.count + up - 1) / up + Self.lanes - 1) / Self.lanes * Self.lanes
         var table = [Float](repeating: 0, count: up * taps)
         for phase in 0..<up {
             for k in 0..<taps where phase + k * up < prototype.taps.count {
@@ -172,10 +176,14 @@ public struct Resampler: Sendable {
                     while true {
                         let i = t / up
                         if i >= count { break }
-                        let phase = (t - i * up) * taps
-                        var acc: Float = 0
-                        for m in 0..<taps { acc += coef[phase + m] * buf[i + m] }
-                        store(written, acc)
+                        let c = UnsafeRawPointer(coef.baseAddress! + (t - i * up) * taps)
+                        let x = UnsafeRawPointer(buf.baseAddress! + i)
+                        var acc = SIMD8<Float>()
+                        for m in stride(from: 0, to: taps * 4, by: 32) {
+                            acc += c.loadUnaligned(fromByteOffset: m, as: SIMD8<Float>.self)
+                                * x.loadUnaligned(fromByteOffset: m, as: SIMD8<Float>.self)
+                        }
+                        store(written, acc.sum())
                         written += 1
                         t += down
                     }
