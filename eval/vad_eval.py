@@ -12,7 +12,10 @@ distractor, talkoff) against `speech_segments`. False alarms (FA) are the fracti
 flagged speech in the noise-only files (kind silence) of the row. DTMF files are not scored
 (tones are not speech; the DTMF detector owns them). An utterance (labelled segment) is missed
 when no frame inside it is flagged. Onset latency = first flagged frame in
-[label start - 100 ms, label end) minus the label start, over detected utterances.
+[label start - 100 ms, label end) minus the label start, over detected utterances
+("on"); for voicegate also the time the onset was confirmed in real time ("cf": the first
+confirmation in [start - 100 ms, end + 100 ms) minus the label start), which is what
+barge-in waits for.
 
 Usage:
   python3 eval/vad_eval.py --corpus /tmp/corpus-1001 --voicegate .build/release/voicegate
@@ -66,7 +69,7 @@ def segments_to_mask(segments, n):
 
 def run_voicegate(binary, corpus, labels, extra):
     paths = [os.path.join(corpus, lab["file"]) for lab in labels]
-    cmd = [binary, "vad"] + shlex.split(extra) + paths
+    cmd = [binary, "vad", "--frames"] + shlex.split(extra) + paths
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.stderr.write(out.stderr)
@@ -74,8 +77,10 @@ def run_voicegate(binary, corpus, labels, extra):
     by_file = {}
     for line in out.stdout.splitlines():
         obj = json.loads(line)
-        by_file[obj["file"]] = obj["segments"]
-    return {lab["file"]: segments_to_mask(by_file[p], lab["nframes"]) for lab, p in zip(labels, paths)}
+        by_file[obj["file"]] = obj
+    masks = {lab["file"]: segments_to_mask(by_file[p]["segments"], lab["nframes"]) for lab, p in zip(labels, paths)}
+    onsets = {lab["file"]: by_file[p].get("onsets") for lab, p in zip(labels, paths)}
+    return masks, onsets
 
 
 def run_webrtc(labels, mode):
@@ -100,11 +105,12 @@ def run_fixed(labels, threshold_db=-40.0):
     return res
 
 
-def score(labels, pred):
+def score(labels, pred, onsets=None):
     tp = fp = fn = 0
     fa_frames = fa_total = 0
     missed = utts = 0
     lat = []
+    dlat = []
     for lab in labels:
         p, t = pred[lab["file"]], lab["truth"]
         if lab["kind"] == "silence":
@@ -123,6 +129,10 @@ def score(labels, pred):
             lo = max(0, fa - 10)
             first = lo + int(np.argmax(p[lo:fb]))
             lat.append((first - fa) * FRAME_S * 1000)
+            if onsets is not None and onsets.get(lab["file"]) is not None:
+                conf = [t for t in onsets[lab["file"]] if a - 0.1 <= t < b + 0.1]
+                if conf:
+                    dlat.append((conf[0] - a) * 1000)
     prec = tp / (tp + fp) if tp + fp else float("nan")
     rec = tp / (tp + fn) if tp + fn else float("nan")
     f1 = 2 * prec * rec / (prec + rec) if tp else 0.0 if (tp + fp + fn) else float("nan")
@@ -130,7 +140,9 @@ def score(labels, pred):
                 false_alarm=(fa_frames / fa_total) if fa_total else float("nan"),
                 missed=missed, utterances=utts,
                 onset_p50_ms=float(np.percentile(lat, 50)) if lat else float("nan"),
-                onset_p90_ms=float(np.percentile(lat, 90)) if lat else float("nan"))
+                onset_p90_ms=float(np.percentile(lat, 90)) if lat else float("nan"),
+                confirm_p50_ms=float(np.percentile(dlat, 50)) if dlat else float("nan"),
+                confirm_p90_ms=float(np.percentile(dlat, 90)) if dlat else float("nan"))
 
 
 def rows(labels):
@@ -161,7 +173,8 @@ def main():
     args = ap.parse_args()
 
     labels = load_corpus(args.corpus)
-    systems = {"voicegate": run_voicegate(args.voicegate, args.corpus, labels, args.vg_args)}
+    vg_masks, vg_onsets = run_voicegate(args.voicegate, args.corpus, labels, args.vg_args)
+    systems = {"voicegate": vg_masks}
     webrtc = {} if args.only_voicegate else {m: run_webrtc(labels, m) for m in range(4)}
     if not args.only_voicegate:
         systems["fixed-40"] = run_fixed(labels)
@@ -170,7 +183,7 @@ def main():
     for name, subset in rows(labels):
         entry = dict(row=name, files=len(subset))
         for sysname, pred in systems.items():
-            entry[sysname] = score(subset, pred)
+            entry[sysname] = score(subset, pred, vg_onsets if sysname == "voicegate" else None)
         if webrtc:
             scored = {m: score(subset, webrtc[m]) for m in webrtc}
             best = max(scored, key=lambda m: (scored[m]["f1"] if scored[m]["f1"] == scored[m]["f1"] else -1,
@@ -185,17 +198,19 @@ def main():
     order = ["voicegate", "webrtc", "fixed-40"]
     print("corpus %s  (frames 10 ms; FA = flagged frames in noise-only files; latency = detected - labelled onset)"
           % args.corpus)
-    print("%-16s %-12s %6s %6s %6s %7s %8s %7s %7s" % ("row", "system", "P", "R", "F1", "FA", "missed", "on p50", "on p90"))
+    print("%-17s %-11s %6s %6s %6s %7s %8s %7s %7s %7s %7s" % ("row", "system", "P", "R", "F1", "FA", "missed",
+                                                          "on p50", "on p90", "cf p50", "cf p90"))
     for e in result:
         for s in order:
             if s not in e:
                 continue
             m = e[s]
             label = s if s != "webrtc" else "webrtc m%d" % m["mode"]
-            print("%-16s %-12s %s %s %s %7s %4d/%-3d %7.0f %7.0f" % (
+            print("%-17s %-11s %s %s %s %7s %4d/%-3d %7.0f %7.0f %7.0f %7.0f" % (
                 e["row"] + " (%d)" % e["files"] if s == "voicegate" else "", label,
                 fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), fmt(m["false_alarm"], True),
-                m["missed"], m["utterances"], m["onset_p50_ms"], m["onset_p90_ms"]))
+                m["missed"], m["utterances"], m["onset_p50_ms"], m["onset_p90_ms"],
+                m["confirm_p50_ms"], m["confirm_p90_ms"]))
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ public struct Endpointer: Sendable {
     private let minimumSpeechSamples: Int
     private let maximumSamples: Int
 
-    /// Ring of the most recent input (pre-roll plus the onset confirmation frames).
+    /// Ring of the most recent input (pre-roll plus the longest onset back-dating).
     private var history: [Int16]
     private var historyWrite = 0
     /// Preallocated audio of the open utterance, starting at `audioStartSample`.
@@ -132,7 +132,8 @@ public struct Endpointer: Sendable {
         trailingSamples = samples(configuration.trailingSilenceMs)
         minimumSpeechSamples = samples(configuration.minimumSpeechMs)
         maximumSamples = max(samples(configuration.maximumUtteranceMs), frameLength)
-        let onsetSamples = (max(1, vadConfiguration.onsetMs / EnergyVAD.frameMs) + 1) * frameLength
+        let backdateFrames = max(vadConfiguration.onsetMs, vadConfiguration.maximumBackdateMs) / EnergyVAD.frameMs
+        let onsetSamples = (backdateFrames + 2) * frameLength
         history = [Int16](repeating: 0, count: preRollSamples + onsetSamples)
         buffer = [Int16](repeating: 0, count: preRollSamples + onsetSamples + maximumSamples + frameLength)
     }

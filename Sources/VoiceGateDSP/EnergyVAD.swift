@@ -4,8 +4,9 @@ public struct VADFrameDecision: Sendable, Equatable {
     public var isSpeech: Bool
     /// True only on the frame that confirmed a new speech onset (use it for energy barge-in).
     public var isOnset: Bool
-    /// On an onset frame, how many frames before this one the confirmed speech run began
-    /// (`onsetFrames − 1`); those frames are speech too. 0 on every other frame.
+    /// On an onset frame, how many frames before this one the speech began: the confirming run
+    /// plus the rising frames before it (see `EnergyVAD.Configuration.riseDB`); those frames
+    /// are speech too. 0 on every other frame.
     public var onsetBackdateFrames: Int
     /// Frame energy, dBFS (mean square re full scale; −100 for digital silence).
     public var energyDBFS: Float
@@ -65,8 +66,9 @@ public struct EnergyVAD: Sendable {
         /// Consecutive above-threshold time that confirms an onset. Default 30 ms (3 frames):
         /// rejects clicks, costs 20 ms of barge-in latency.
         public var onsetMs: Int
-        /// Below-threshold time that ends speech. Default 150 ms, matching the gap merging of
-        /// the corpus labels and typical intra-sentence pauses.
+        /// Below-threshold time that ends speech. Default 250 ms: bridges the pauses between
+        /// words and the weak consonants that sink under the noise at 5–10 dB SNR (the corpus
+        /// labels merge gaps < 150 ms; 150–300 ms were measured, 250 was best on seed 1001).
         public var hangoverMs: Int
         /// Length of the initial calibration, during which the floor is the running mean of the
         /// frame energies. Default 100 ms.
@@ -77,15 +79,41 @@ public struct EnergyVAD: Sendable {
         /// background. Default 1500 ms: longer than a run of speech without any pause, short
         /// enough that a step up of the background only causes a brief false alarm.
         public var noiseWindowMs: Int
+        /// Frames just before a confirmed onset that are at least this many dB above the floor
+        /// (a contiguous run, at most `maximumBackdateMs`) are dated into the speech: the
+        /// quiet start of a word is speech even if it was too weak to confirm. Default 0.5 dB.
+        public var riseDB: Float
+        /// Assumed rise of a word's start hidden under the noise, dB per ms: an onset whose
+        /// confirming run peaks `p` dB above the floor is dated back by
+        /// `(tailRangeDB − sensitivityDB − p) / onsetRiseDBPerMs`. Default 0.5.
+        public var onsetRiseDBPerMs: Float
+        /// Longest stretch an onset is dated back. Default 100 ms.
+        public var maximumBackdateMs: Int
+        /// Depth below a word's peak that still counts as speech when dating the end of a
+        /// segment (`segments(of:)`). Default 40 dB (the convention of the corpus labels).
+        public var tailRangeDB: Float
+        /// Assumed decay of a word's end hidden under the noise, dB per ms. Default 0.15.
+        public var tailDecayDBPerMs: Float
+        /// Longest tail added to a segment's end. Default 300 ms.
+        public var maximumTailMs: Int
         /// The floor never goes below this (digital silence would make any dither "speech").
-        /// Default −70 dBFS, below the quietest speech tails the detector should keep.
+        /// Default −60 dBFS: the quietest speech tails worth keeping on a telephone line (the
+        /// corpus labels use the same absolute floor).
         public var minimumNoiseFloorDBFS: Float
 
         /// The documented defaults (tuned on corpus seed 1001, see BENCHMARKS.md).
         public init(sensitivityDB: Float = 3, variabilityFactor: Float = 2, hysteresisDB: Float = 2,
-                    onsetMs: Int = 30, hangoverMs: Int = 150, calibrationMs: Int = 100,
+                    onsetMs: Int = 30, hangoverMs: Int = 250, calibrationMs: Int = 100,
                     noiseTrackingMs: Int = 200, noiseWindowMs: Int = 1500,
-                    minimumNoiseFloorDBFS: Float = -70) {
+                    riseDB: Float = 0.5, onsetRiseDBPerMs: Float = 0.5, maximumBackdateMs: Int = 100,
+                    tailRangeDB: Float = 40, tailDecayDBPerMs: Float = 0.15, maximumTailMs: Int = 300,
+                    minimumNoiseFloorDBFS: Float = -60) {
+            self.riseDB = riseDB
+            self.onsetRiseDBPerMs = onsetRiseDBPerMs
+            self.tailRangeDB = tailRangeDB
+            self.maximumTailMs = maximumTailMs
+            self.tailDecayDBPerMs = tailDecayDBPerMs
+            self.maximumBackdateMs = maximumBackdateMs
             self.sensitivityDB = sensitivityDB
             self.variabilityFactor = variabilityFactor
             self.hysteresisDB = hysteresisDB
@@ -110,6 +138,8 @@ public struct EnergyVAD: Sendable {
 
     // Derived frame counts and rates.
     private let onsetFrames: Int
+    private let maximumBackdateFrames: Int
+    private let riseDBPerFrame: Float
     private let hangoverFrames: Int
     private let calibrationFrames: Int
     private let subWindowFrames: Int
@@ -122,6 +152,8 @@ public struct EnergyVAD: Sendable {
     private var noiseDeviation: Float = 1
     private var inSpeech = false
     private var aboveRun = 0
+    private var riseRun = 0
+    private var runMax: Float = 0
     private var hangoverLeft = 0
     /// Minimum frame energy of the last four sub-windows (minimum statistics), dBFS.
     private var subWindowMinima = SIMD4<Float>(repeating: .infinity)
@@ -136,6 +168,8 @@ public struct EnergyVAD: Sendable {
         self.configuration = configuration
         func frames(_ ms: Int) -> Int { max(1, (ms + Self.frameMs / 2) / Self.frameMs) }
         onsetFrames = frames(configuration.onsetMs)
+        riseDBPerFrame = max(0.01, configuration.onsetRiseDBPerMs * Float(Self.frameMs))
+        maximumBackdateFrames = max(onsetFrames - 1, configuration.maximumBackdateMs / Self.frameMs)
         hangoverFrames = max(0, (configuration.hangoverMs + Self.frameMs / 2) / Self.frameMs)
         calibrationFrames = frames(configuration.calibrationMs)
         subWindowFrames = max(1, frames(configuration.noiseWindowMs) / 4)
@@ -150,6 +184,7 @@ public struct EnergyVAD: Sendable {
         noiseDeviation = 1
         inSpeech = false
         aboveRun = 0
+        riseRun = 0
         hangoverLeft = 0
         subWindowMinima = SIMD4<Float>(repeating: .infinity)
         currentSubWindowMin = .infinity
@@ -198,12 +233,19 @@ public struct EnergyVAD: Sendable {
             }
             if !inSpeech { aboveRun = 0 }
         } else if framesSeen > calibrationFrames || energy > threshold {
+            riseRun = energy > floor + configuration.riseDB ? riseRun + 1 : 0
             if energy > threshold {
+                runMax = aboveRun == 0 ? energy : max(runMax, energy)
                 aboveRun += 1
                 if aboveRun >= onsetFrames {
                     inSpeech = true
                     isOnset = true
-                    backdate = aboveRun - 1
+                    // A word's start hidden under the noise: the quieter the confirming run
+                    // is relative to the floor, the longer its real rise was.
+                    let hidden = configuration.tailRangeDB - configuration.sensitivityDB - (runMax - floor)
+                    let lead = hidden > 0 ? Int(hidden / riseDBPerFrame) : 0
+                    backdate = min(max(aboveRun - 1 + lead, riseRun - 1), maximumBackdateFrames)
+                    riseRun = 0
                     hangoverLeft = hangoverFrames
                 }
             } else {
@@ -254,20 +296,47 @@ extension EnergyVAD {
         return out
     }
 
-    /// Speech segments of `decisions` as `(startFrame, endFrame)` half-open frame ranges,
-    /// with each onset moved back to the first frame of its confirming run.
-    public static func segments(of decisions: [VADFrameDecision]) -> [(start: Int, end: Int)] {
+    /// Speech segments of `decisions` as half-open frame ranges.
+    ///
+    /// Each starts at its onset dated back (`onsetBackdateFrames`) and ends after its last
+    /// active frame plus a tail for the part of the word's decay hidden under the noise: the
+    /// last word's peak is `p` dB above the floor, the decay is followed down to
+    /// `tailRangeDB` below that peak at `tailDecayDBPerMs`, so a loud word in quiet noise gets
+    /// no tail and a word barely above the noise gets up to `maximumTailMs`. The hangover itself
+    /// bridges pauses inside a segment but is not counted after the speech.
+    public func segments(of decisions: [VADFrameDecision]) -> [(start: Int, end: Int)] {
         var out: [(start: Int, end: Int)] = []
         var start: Int?
+        var lastActive = 0
+        var recentPeak: Float = -200  // energy above floor of the latest active stretch
+        var sinceActive = 0
+        let maximumTailFrames = configuration.maximumTailMs / Self.frameMs
+        let decayPerFrame = max(0.01, configuration.tailDecayDBPerMs * Float(Self.frameMs))
+        func close(_ s: Int, limit: Int) {
+            let hidden = configuration.tailRangeDB - configuration.sensitivityDB - recentPeak
+            let tail = hidden > 0 ? min(maximumTailFrames, Int((hidden / decayPerFrame).rounded())) : 0
+            out.append((s, min(limit, lastActive + 1 + tail)))
+        }
         for (i, d) in decisions.enumerated() {
-            if d.isSpeech, start == nil {
-                start = max(0, i - d.onsetBackdateFrames)
-            } else if !d.isSpeech, let s = start {
-                out.append((s, i))
+            if d.isSpeech {
+                if start == nil {
+                    start = max(0, i - d.onsetBackdateFrames)
+                    recentPeak = -200
+                }
+                if d.isActive {
+                    if sinceActive > 5 { recentPeak = -200 }  // a new word after a pause
+                    recentPeak = max(recentPeak, d.energyDBFS - d.noiseFloorDBFS)
+                    lastActive = i
+                    sinceActive = 0
+                } else {
+                    sinceActive += 1
+                }
+            } else if let s = start {
+                close(s, limit: i)
                 start = nil
             }
         }
-        if let s = start { out.append((s, decisions.count)) }
+        if let s = start { close(s, limit: decisions.count) }
         return out
     }
 }

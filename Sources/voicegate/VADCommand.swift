@@ -22,7 +22,7 @@ struct VADCommand: AsyncParsableCommand {
     @Argument(help: "WAV files (mono 8 or 16 kHz; 16-bit PCM, μ-law or A-law).")
     var files: [String]
 
-    @Flag(help: "Also print the per-10 ms decisions as a string of 0/1 (\"frames\").")
+    @Flag(help: "Also print the per-10 ms decisions as a string of 0/1 (\"frames\") and the times at which each onset was confirmed (\"onsets\", end of the confirming frame, s).")
     var frames = false
 
     @Flag(help: "Print endpointer utterances (pre-roll, trailing silence) instead of VAD segments.")
@@ -42,6 +42,18 @@ struct VADCommand: AsyncParsableCommand {
     var noiseTrackingMs: Int?
     @Option(help: "Minimum-statistics window, ms.")
     var noiseWindowMs: Int?
+    @Option(help: "Rise above the floor that dates an onset back, dB.")
+    var riseDb: Float?
+    @Option(help: "Assumed rise of a hidden word start, dB per ms.")
+    var onsetRiseDbPerMs: Float?
+    @Option(help: "Longest onset back-dating, ms.")
+    var maximumBackdateMs: Int?
+    @Option(help: "Depth below a word's peak followed when dating a segment's end, dB.")
+    var tailRangeDb: Float?
+    @Option(help: "Longest tail after a segment's last active frame, ms.")
+    var maximumTailMs: Int?
+    @Option(help: "Assumed decay of a word's hidden end, dB per ms.")
+    var tailDecayDbPerMs: Float?
     @Option(help: "Lowest noise floor, dBFS.")
     var minimumFloorDbfs: Float?
 
@@ -55,6 +67,12 @@ struct VADCommand: AsyncParsableCommand {
         if let v = hangoverMs { c.hangoverMs = v }
         if let v = noiseTrackingMs { c.noiseTrackingMs = v }
         if let v = noiseWindowMs { c.noiseWindowMs = v }
+        if let v = tailRangeDb { c.tailRangeDB = v }
+        if let v = maximumTailMs { c.maximumTailMs = v }
+        if let v = tailDecayDbPerMs { c.tailDecayDBPerMs = v }
+        if let v = riseDb { c.riseDB = v }
+        if let v = onsetRiseDbPerMs { c.onsetRiseDBPerMs = v }
+        if let v = maximumBackdateMs { c.maximumBackdateMs = v }
         if let v = minimumFloorDbfs { c.minimumNoiseFloorDBFS = v }
         return c
     }
@@ -93,7 +111,7 @@ struct VADCommand: AsyncParsableCommand {
                 }
             }
         } else {
-            segments = EnergyVAD.segments(of: decisions).map {
+            segments = vad.segments(of: decisions).map {
                 [Double($0.start) * frameSeconds, Double($0.end) * frameSeconds]
             }
         }
@@ -103,10 +121,13 @@ struct VADCommand: AsyncParsableCommand {
         ]
         if frames {
             var flags = [Character](repeating: "0", count: decisions.count)
-            for s in EnergyVAD.segments(of: decisions) {
+            for s in vad.segments(of: decisions) {
                 for i in s.start..<s.end { flags[i] = "1" }
             }
             object["frames"] = String(flags)
+            object["onsets"] = decisions.indices.filter { decisions[$0].isOnset }.map {
+                (Double($0 + 1) * frameSeconds * 1000).rounded() / 1000
+            }
         }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }
