@@ -265,7 +265,7 @@ public struct EnergyVAD: Sendable {
     }
 
     /// Keeps the minimum energy of the last four sub-windows; if even that minimum is above the
-    /// floor, the background has become louder: lift the floor to it.
+    /// floor, the background has become louder: lift the floor to it (bias-corrected).
     private mutating func updateMinimumStatistics(_ energy: Float) {
         currentSubWindowMin = min(currentSubWindowMin, energy)
         subWindowCount += 1
@@ -275,7 +275,10 @@ public struct EnergyVAD: Sendable {
         subWindowCount = 0
         let windowMin = subWindowMinima.min()
         if windowMin.isFinite && windowMin > noiseFloor && framesSeen > calibrationFrames {
-            noiseFloor = windowMin
+            // The minimum of a window sits below the background's mean by about three mean
+            // absolute deviations (≈ 2 dB for steady noise); without that correction the floor
+            // would stay low enough for the background itself to hold speech open.
+            noiseFloor = windowMin + 3 * noiseDeviation
         }
     }
 }
