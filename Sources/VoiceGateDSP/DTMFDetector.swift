@@ -31,25 +31,37 @@ public struct DTMFDetector: Sendable {
     /// Thresholds; the defaults are tuned on corpus seed 1001 (see eval/dtmf_eval.py).
     public struct Configuration: Sendable, Equatable {
         /// Minimum level of each tone, dBm0 (Q.24 asks for −26 dBm0 to be detected).
-        public var minimumToneLevel: Double = -33
+        public var minimumToneLevel: Double = -36
         /// Largest accepted level of the high tone above the low tone, dB (Q.24: +4 must pass).
         public var maximumForwardTwist: Double = 6
         /// Largest accepted level of the low tone above the high tone, dB (Q.24: 8 must pass).
-        public var maximumReverseTwist: Double = 10
+        public var maximumReverseTwist: Double = 11
         /// Largest accepted relative frequency offset of each tone (Q.24: 1.5% pass, 3.5% fail).
         public var maximumFrequencyDeviation: Double = 0.025
         /// The strongest row (column) must beat every other row (column) by this much, dB.
         public var relativePeak: Double = 8
-        /// The two tones must hold at least this fraction of the window's power.
-        public var minimumToneToTotalRatio: Double = 0.5
-        /// Largest accepted energy at twice a tone's frequency relative to that tone, dB.
+        /// The two tones must hold at least this fraction of the window's power (clean speech
+        /// reaches about 0.6 in its most tone-like windows).
+        public var minimumToneToTotalRatio: Double = 0.7
+        /// In noise the ratio may drop to this, provided the rest of the power is no more than
+        /// `noiseAllowance` times the tracked background noise: noise is what dilutes a real
+        /// digit, while speech dilutes its two strongest harmonics with its own other harmonics.
+        public var minimumToneToTotalRatioInNoise: Double = 0.4
+        /// How much of the window's non-tone power may be background noise (× the noise floor).
+        public var noiseAllowance: Double = 3.0
+        /// How fast the noise floor (a minimum tracker over 10 ms energies) may rise, dB/s.
+        public var noiseFloorRise: Double = 12
+        /// Largest accepted energy at twice the column frequency relative to that tone, dB.
         public var maximumSecondHarmonic: Double = -12
+        /// The same for the row tone. Looser because twice a row frequency (1394…1882 Hz) lies
+        /// 60-95 Hz from a column frequency, whose window side lobe alone reaches −15 dB there.
+        public var maximumRowSecondHarmonic: Double = -6
         /// Largest accepted change of a tone's energy between the two 10 ms halves, dB.
         public var maximumHalfBlockChange: Double = 6
         /// Consecutive agreeing 20 ms windows (10 ms apart) needed to confirm a digit.
         public var minimumOnWindows: Int = 2
         /// Consecutive windows without the digit that end it.
-        public var minimumOffWindows: Int = 2
+        public var minimumOffWindows: Int = 3
 
         /// The defaults.
         public init() {}
@@ -75,6 +87,10 @@ public struct DTMFDetector: Sendable {
     private let relativePeakRatio: Float
     private let toneToTotal: Float
     private let secondHarmonicRatio: Float
+    private let toneToTotalInNoise: Float
+    private let noiseAllowance: Float
+    private let floorRise: Float
+    private let rowSecondHarmonicRatio: Float
     private let halfChangeRatio: Float
 
     // Streaming state.
@@ -87,6 +103,7 @@ public struct DTMFDetector: Sendable {
     private var previousIm = SIMD8<Float>()
     private var previousEnergy: Float = 0
     private var havePrevious = false
+    private var noiseFloor: Float                // half-block energy of the background (minimum tracker)
     private var window: [Float]                  // last two half-blocks, ring of 2×80
     private var currentHalf = 0
 
@@ -132,7 +149,12 @@ public struct DTMFDetector: Sendable {
         reverseTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumReverseTwist))
         relativePeakRatio = Float(ToneMath.gain(decibels: 2 * configuration.relativePeak))
         toneToTotal = Float(configuration.minimumToneToTotalRatio)
+        toneToTotalInNoise = Float(configuration.minimumToneToTotalRatioInNoise)
+        noiseAllowance = Float(configuration.noiseAllowance)
+        floorRise = Float(ToneMath.gain(decibels: configuration.noiseFloorRise / 200))  // power per 10 ms
+        noiseFloor = 0
         secondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumSecondHarmonic))
+        rowSecondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumRowSecondHarmonic))
         halfChangeRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumHalfBlockChange))
         window = [Float](repeating: 0, count: 2 * Self.halfBlock)
     }
@@ -224,6 +246,8 @@ public struct DTMFDetector: Sendable {
         previousRe = re
         previousIm = im
         previousEnergy = halfEnergy
+        // The first half-block seeds the floor; after that it follows dips at once and rises slowly.
+        noiseFloor = samplesDone == Int64(Self.halfBlock) ? halfEnergy : min(noiseFloor * floorRise, halfEnergy)
         havePrevious = true
         currentHalf ^= 1
     }
@@ -248,7 +272,10 @@ public struct DTMFDetector: Sendable {
         guard rowPower >= minTonePower, columnPower >= minTonePower else { return nil }
         guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return nil }
         let totalPower = (previousEnergy + energy) / (2 * n)
-        guard rowPower + columnPower >= toneToTotal * totalPower else { return nil }
+        let tones = rowPower + columnPower
+        let explainedByNoise = tones >= toneToTotalInNoise * totalPower
+            && totalPower - tones <= noiseAllowance * noiseFloor / n
+        guard tones >= toneToTotal * totalPower || explainedByNoise else { return nil }
         for lane in 0..<4 where lane != row {
             if windowPower[row] < relativePeakRatio * windowPower[lane] { return nil }
         }
@@ -268,7 +295,7 @@ public struct DTMFDetector: Sendable {
         guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return nil }
         // Second harmonics, only now that everything cheap has passed.
         let harmonics = secondHarmonicPower(row: row, column: column)
-        if harmonics.row > secondHarmonicRatio * windowPower[row] { return nil }
+        if harmonics.row > rowSecondHarmonicRatio * windowPower[row] { return nil }
         if harmonics.column > secondHarmonicRatio * windowPower[column] { return nil }
         return DTMFDigit(row: row, column: column - 4)
     }
