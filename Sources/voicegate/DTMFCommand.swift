@@ -1,7 +1,110 @@
 import ArgumentParser
+import Foundation
+import VoiceGateCodecs
+import VoiceGateDSP
 
-/// `voicegate dtmf` (DESIGN.md section 5). Placeholder until its issue lands.
+/// `voicegate dtmf FILE.wav...` (DESIGN.md section 5): the in-band DTMF digits in each file.
+///
+/// One JSON line per readable file: `{"file":..,"digits":"12#","events":[{"digit":"1","start_s":..,"end_s":..}]}`.
+/// Unreadable files are reported on stderr as `voicegate: <file>: <reason>`; the others are still
+/// processed and the exit status is non-zero if any failed.
 struct DTMFCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dtmf", abstract: "Not built yet.")
-    func run() async throws { throw ValidationError("dtmf is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "dtmf",
+        abstract: "Detect in-band DTMF digits (ITU-T Q.24) in WAV files; one JSON line per file.")
+
+    @Argument(help: "WAV files: mono, 8 or 16 kHz, 16-bit PCM, μ-law or A-law.")
+    var files: [String]
+
+    func run() async throws {
+        var failed = false
+        for file in files {
+            do {
+                let clip = try WAVFile.read(path: file)
+                let samples = clip.sampleRate == 16000 ? HalfBandDecimator.decimate(clip.samples) : clip.samples
+                let events = DTMFDetector.detect(in: samples)
+                print(Self.jsonLine(file: file, events: events))
+            } catch {
+                failed = true
+                FileHandle.standardError.write(Data("voicegate: \(Self.describe(error, file: file))\n".utf8))
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// `<file>: <reason>`; `WAVError` already names its file.
+    static func describe(_ error: any Error, file: String) -> String {
+        if let wav = error as? WAVError { return wav.description }
+        return "\(file): \(error)"
+    }
+
+    static func jsonLine(file: String, events: [DTMFEvent]) -> String {
+        let digits = String(events.map(\.digit.rawValue))
+        let items = events.map { e in
+            "{\"digit\":\(jsonString(String(e.digit.rawValue))),\"start_s\":\(seconds(e.start)),\"end_s\":\(seconds(e.end ?? e.start))}"
+        }
+        return "{\"file\":\(jsonString(file)),\"digits\":\(jsonString(digits)),\"events\":[\(items.joined(separator: ","))]}"
+    }
+
+    static func seconds(_ s: Double) -> String { String(format: "%.4f", s) }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// 16 → 8 kHz for the DTMF detector: a 31-tap windowed-sinc low-pass (cut-off 3.7 kHz, Blackman
+/// window, > 70 dB stop band above 4.3 kHz) keeping every second output.
+// TODO(resampler): replace with the shared VoiceGateDSP resampler once it lands.
+enum HalfBandDecimator {
+    static let taps: [Float] = {
+        let count = 31
+        let cutoff = 3700.0 / 16000.0  // cycles per sample
+        let mid = Double(count - 1) / 2
+        var h = (0..<count).map { i -> Double in
+            let t = Double(i) - mid
+            let sinc = t == 0 ? 2 * cutoff : sin(2 * Double.pi * cutoff * t) / (Double.pi * t)
+            let w = 0.42 - 0.5 * cos(2 * Double.pi * Double(i) / Double(count - 1))
+                + 0.08 * cos(4 * Double.pi * Double(i) / Double(count - 1))
+            return sinc * w
+        }
+        let sum = h.reduce(0, +)
+        h = h.map { $0 / sum }
+        return h.map(Float.init)
+    }()
+
+    static func decimate(_ input: [Int16]) -> [Int16] {
+        let h = taps
+        let half = h.count / 2
+        let outCount = input.count / 2
+        var out = [Int16](repeating: 0, count: outCount)
+        input.withUnsafeBufferPointer { x in
+            for k in 0..<outCount {
+                let centre = 2 * k
+                var acc: Float = 0
+                for j in 0..<h.count {
+                    let i = centre + j - half
+                    if i >= 0 && i < x.count { acc += h[j] * Float(x[i]) }
+                }
+                out[k] = Int16(clamping: Int32(acc.rounded()))
+            }
+        }
+        return out
+    }
 }
