@@ -44,13 +44,13 @@ struct MenuParser {
                                            "terminator", "barge_in", "backend_timeout_ms", "profile_timeout_ms",
                                            "main_menu", "agent", "backend_failure", "nomatch_prefix", "noinput_prefix"]
     static let commonNodeKeys: Set<String> = ["type", "prompt", "prompts", "barge_in", "noinput_ms",
-                                              "max_noinput", "max_nomatch", "escalate_to"]
+                                              "max_noinput", "max_nomatch", "escalate_to", "requires"]
     static let nodeKeys: [String: Set<String>] = [
         "menu": ["choices"],
         "collect": ["min_digits", "max_digits", "terminator", "interdigit_ms", "mask", "store", "skip_if_known", "next"],
         "confirm": ["yes", "no"],
         "say": ["next"],
-        "lookup": ["request", "requires", "next", "on_reject", "on_failure"],
+        "lookup": ["request", "next", "on_reject", "on_failure"],
         "transfer": ["queue", "reason", "priority"],
         "hangup": [],
     ]
@@ -299,6 +299,10 @@ struct MenuParser {
         let maxNoInput = value("max_noinput").flatMap { positive($0, "max_noinput") } ?? defaults.maxNoInput
         let maxNoMatch = value("max_nomatch").flatMap { positive($0, "max_nomatch") } ?? defaults.maxNoMatch
         let escalateTo = value("escalate_to").flatMap { reading.string($0, "escalate_to") }
+        var requiresVerified = false
+        if let r = value("requires"), let s = reading.string(r, "requires") {
+            if s == "verified" { requiresVerified = true } else { reading.report(r, "requires must be 'verified'") }
+        }
         func required(_ key: String) -> String? {
             guard let n = value(key) else { reading.report(node, "\(type) \(owner) needs '\(key)'"); return nil }
             return reading.string(n, key)
@@ -334,15 +338,11 @@ struct MenuParser {
                 reading.report(value("request"), "unknown request '\(requestName)' (known: \(LookupKind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 return nil
             }
-            var requiresVerified = false
-            if let r = value("requires"), let s = reading.string(r, "requires") {
-                if s == "verified" { requiresVerified = true } else { reading.report(r, "requires must be 'verified'") }
-            }
             guard let next = required("next") else { return nil }
             let onReject = value("on_reject").flatMap { reading.string($0, "on_reject") }
             if request == .verifyIdentity, onReject == nil { reading.report(node, "lookup \(owner) with verify_identity needs 'on_reject'") }
             let onFailure = value("on_failure").flatMap { reading.string($0, "on_failure") } ?? defaults.backendFailure
-            kind = .lookup(LookupSpec(request: request, requiresVerified: requiresVerified, next: next,
+            kind = .lookup(LookupSpec(request: request, next: next,
                                       onReject: onReject, onFailure: onFailure))
         case "transfer":
             let queue = required("queue") ?? ""
@@ -355,7 +355,12 @@ struct MenuParser {
         if prompts.initial == nil, type != "lookup" {
             reading.report(node, "\(type) \(owner) needs 'prompt' (or 'prompts.initial')")
         }
-        return MenuNode(id: id, kind: kind, prompts: prompts, bargeIn: bargeIn, noInputMs: noInputMs,
-                        maxNoInput: maxNoInput, maxNoMatch: maxNoMatch, escalateTo: escalateTo, location: location)
+        var menuNode = MenuNode(id: id, kind: kind, prompts: prompts, bargeIn: bargeIn, noInputMs: noInputMs,
+                                maxNoInput: maxNoInput, maxNoMatch: maxNoMatch, escalateTo: escalateTo,
+                                requiresVerified: requiresVerified, location: location)
+        for field in ["next", "yes", "no", "on_reject", "on_failure", "escalate_to"] {
+            if let n = value(field) { menuNode.fieldLocations[field] = reading.location(n) }
+        }
+        return menuNode
     }
 }

@@ -16,12 +16,18 @@ public struct MenuNode: Sendable, Equatable {
     public var maxNoMatch: Int
     /// Where escalation goes; `nil` means the agent node with reason `max_failures`.
     public var escalateTo: String?
+    /// Whether the caller must be identified first: identification runs, then comes back here.
+    public var requiresVerified: Bool
     /// Where the node is written.
     public var location: SourceLocation
+    /// Where each node-reference field (`next`, `yes`, `no`, `on_reject`, `on_failure`,
+    /// `escalate_to`) is written, so problems point at the value.
+    public var fieldLocations: [String: SourceLocation] = [:]
 
     /// A node.
     public init(id: String, kind: NodeKind, prompts: NodePrompts, bargeIn: Bool, noInputMs: Int,
-                maxNoInput: Int, maxNoMatch: Int, escalateTo: String?, location: SourceLocation) {
+                maxNoInput: Int, maxNoMatch: Int, escalateTo: String?, requiresVerified: Bool = false,
+                location: SourceLocation) {
         self.id = id
         self.kind = kind
         self.prompts = prompts
@@ -30,6 +36,7 @@ public struct MenuNode: Sendable, Equatable {
         self.maxNoInput = maxNoInput
         self.maxNoMatch = maxNoMatch
         self.escalateTo = escalateTo
+        self.requiresVerified = requiresVerified
         self.location = location
     }
 
@@ -119,8 +126,6 @@ public enum LookupKind: String, Sendable, Equatable, CaseIterable {
 public struct LookupSpec: Sendable, Equatable {
     /// What to ask.
     public var request: LookupKind
-    /// Whether the caller must be identified first (identification runs, then comes back).
-    public var requiresVerified: Bool
     /// Where to go on success; `return` goes back to the node that asked for identification.
     public var next: String
     /// Where to go when the bank says no (wrong PIN); only for `verify_identity`.

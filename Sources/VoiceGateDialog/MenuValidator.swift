@@ -39,20 +39,21 @@ public enum MenuValidator {
         checkChoices(menu.globalChoices)
         let globalKeys = Set(menu.globalChoices.compactMap(\.dtmf))
         for node in menu.nodes.values.sorted(by: { $0.location.line < $1.location.line }) {
-            if let escalateTo = node.escalateTo { checkRef(escalateTo, at: node.location) }
+            func at(_ field: String) -> SourceLocation { node.fieldLocations[field] ?? node.location }
+            if let escalateTo = node.escalateTo { checkRef(escalateTo, at: at("escalate_to")) }
             switch node.kind {
             case .menu(let choices):
                 checkChoices(choices)
                 problems += duplicateKeys(choices + menu.globalChoices, node: node)
                 problems += duplicatePhrases(choices + menu.globalChoices, menu: menu, node: node)
             case .collect(let spec):
-                checkRef(spec.next, at: node.location, allowReturn: true)
+                checkRef(spec.next, at: at("next"), allowReturn: true)
                 if spec.minDigits > spec.maxDigits {
                     problems.append(ConfigProblem(node.location, "min_digits (\(spec.minDigits)) is greater than max_digits (\(spec.maxDigits))"))
                 }
             case .confirm(let yes, let no):
-                checkRef(yes, at: node.location, allowReturn: true)
-                checkRef(no, at: node.location, allowReturn: true)
+                checkRef(yes, at: at("yes"), allowReturn: true)
+                checkRef(no, at: at("no"), allowReturn: true)
                 routedIntents.formUnion(["yes", "no"])
                 for key in ["1", "2"] where globalKeys.contains(key) {
                     problems.append(ConfigProblem(node.location, "duplicate DTMF key '\(key)': confirm nodes use 1 for yes and 2 for no"))
@@ -61,11 +62,11 @@ public enum MenuValidator {
                                       Choice(intent: "no", dtmf: "2", target: .node(no), language: nil, location: node.location)]
                 problems += duplicatePhrases(confirmChoices + menu.globalChoices, menu: menu, node: node)
             case .say(let next):
-                checkRef(next, at: node.location, allowReturn: true)
+                checkRef(next, at: at("next"), allowReturn: true)
             case .lookup(let spec):
-                checkRef(spec.next, at: node.location, allowReturn: true)
-                if let reject = spec.onReject { checkRef(reject, at: node.location) }
-                checkRef(spec.onFailure, at: node.location)
+                checkRef(spec.next, at: at("next"), allowReturn: true)
+                if let reject = spec.onReject { checkRef(reject, at: at("on_reject")) }
+                checkRef(spec.onFailure, at: at("on_failure"))
             case .transfer(let spec):
                 if spec.queue.isEmpty || spec.reason.isEmpty {
                     problems.append(ConfigProblem(node.location, "transfer needs a queue and a reason"))

@@ -26,13 +26,13 @@ extension Turn {
         record(.node)
         state.path.append(TransferContext.Step(node: id, intent: nil))
 
+        if node.requiresVerified, !state.verified, let identify = menu.identification.start {
+            state.returnTo = id
+            enter(identify)
+            return
+        }
         switch node.kind {
         case .lookup(let spec):
-            if spec.requiresVerified, !state.verified, let identify = menu.identification.start {
-                state.returnTo = id
-                enter(identify)
-                return
-            }
             startLookup(spec)
         case .collect(let spec) where spec.skipIfKnown && known(spec.store):
             enter(spec.next)
