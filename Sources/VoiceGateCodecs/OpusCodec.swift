@@ -108,7 +108,13 @@ public final class OpusCodec: AudioCodec {
     public func encode(_ pcm: UnsafeBufferPointer<Int16>, into payload: UnsafeMutableBufferPointer<UInt8>) throws(CodecError) -> Int {
         // Opus frames are 2.5, 5, 10, 20, 40 or 60 ms.
         let unit = pcmSampleRate / 400
-        guard let input = pcm.baseAddress, pcm.count % unit == 0, [1, 2, 4, 8, 16, 24].contains(pcm.count / unit) else {
+        let units = pcm.count % unit == 0 ? pcm.count / unit : 0
+        let legal: Bool
+        switch units {
+        case 1, 2, 4, 8, 16, 24: legal = true
+        default: legal = false
+        }
+        guard let input = pcm.baseAddress, legal else {
             throw .unsupportedFrameLength(samples: pcm.count, sampleRate: pcmSampleRate)
         }
         guard let output = payload.baseAddress, payload.count > 0 else {

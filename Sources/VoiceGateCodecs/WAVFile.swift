@@ -48,8 +48,11 @@ public enum WAVFile {
     ///   - allowedRates: sample rates to accept (default: 8 and 16 kHz).
     /// - Throws: `WAVError` for unreadable files, non-RIFF data, or an unsupported format.
     public static func read(path: String, allowedRates: Set<Int> = supportedRates) throws -> AudioClip {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw WAVError(file: path, reason: "no such file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw WAVError(file: path, reason: "cannot read file (missing or not readable)")
+            throw WAVError(file: path, reason: "cannot read file (a directory, or no permission)")
         }
         return try decode([UInt8](data), name: path, allowedRates: allowedRates)
     }
@@ -60,8 +63,14 @@ public enum WAVFile {
         func u32(_ o: Int) -> UInt32 {
             UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
         }
-        func tag(_ o: Int) -> String { String(decoding: bytes[o..<o + 4], as: UTF8.self) }
+        func tag(_ o: Int) -> String { o + 4 <= bytes.count ? String(decoding: bytes[o..<o + 4], as: UTF8.self) : "" }
 
+        guard !bytes.isEmpty else {
+            throw WAVError(file: name, reason: "empty file (0 bytes); expected a RIFF/WAVE file")
+        }
+        if bytes.count < 12 && tag(0) == "RIFF" {
+            throw WAVError(file: name, reason: "truncated header (\(bytes.count) bytes, a WAV header needs at least 44)")
+        }
         guard bytes.count >= 12, tag(0) == "RIFF", tag(8) == "WAVE" else {
             let found = bytes.count >= 4 ? "'\(String(decoding: bytes[0..<4].map { $0 >= 32 && $0 < 127 ? $0 : 63 }, as: UTF8.self))' header" : "\(bytes.count) bytes"
             throw WAVError(file: name, reason: "not a RIFF/WAVE file (found \(found))")
@@ -75,7 +84,7 @@ public enum WAVFile {
             let available = min(size, bytes.count - body)
             if id == "fmt " {
                 guard available >= 16 else {
-                    throw WAVError(file: name, reason: "fmt chunk too short (\(available) bytes)")
+                    throw WAVError(file: name, reason: "truncated header: fmt chunk has \(available) of at least 16 bytes")
                 }
                 var formatTag = u16(body)
                 if formatTag == 0xFFFE && available >= 26 {  // WAVE_FORMAT_EXTENSIBLE: real tag in the GUID
@@ -86,20 +95,16 @@ public enum WAVFile {
                 guard let f = format else {
                     throw WAVError(file: name, reason: "data chunk before fmt chunk")
                 }
+                let found = describe(tag: f.tag, bits: f.bits, channels: f.channels, rate: f.rate)
                 let encoding: WAVEncoding
                 switch (f.tag, f.bits) {
                 case (1, 16): encoding = .pcm16
                 case (7, 8): encoding = .ulaw
                 case (6, 8): encoding = .alaw
-                default:
-                    throw WAVError(file: name, reason: "unsupported format: \(describe(tag: f.tag, bits: f.bits)); VoiceGate reads 16-bit PCM, μ-law or A-law")
+                default: throw unsupported(found, name: name, allowedRates: allowedRates)
                 }
-                guard f.channels == 1 else {
-                    throw WAVError(file: name, reason: "unsupported format: \(f.channels) channels, \(f.rate) Hz \(encoding.rawValue); VoiceGate reads mono only")
-                }
-                guard allowedRates.contains(Int(f.rate)) else {
-                    let rates = allowedRates.sorted().map(String.init).joined(separator: " or ")
-                    throw WAVError(file: name, reason: "unsupported sample rate \(f.rate) Hz (\(encoding.rawValue)); VoiceGate reads \(rates) Hz")
+                guard f.channels == 1, allowedRates.contains(Int(f.rate)) else {
+                    throw unsupported(found, name: name, allowedRates: allowedRates)
                 }
                 let payload = bytes[body..<body + available]
                 var samples: [Int16]
@@ -121,7 +126,9 @@ public enum WAVFile {
             }
             offset = body + size + (size & 1)  // chunks are word-aligned
         }
-        throw WAVError(file: name, reason: format == nil ? "no fmt chunk" : "no data chunk")
+        throw WAVError(file: name, reason: format == nil
+            ? "no fmt chunk (truncated or not a WAV file)"
+            : "no data chunk (truncated file?)")
     }
 
     /// Encodes `clip` as WAV bytes in `encoding` (G.711 encodings require 8 kHz input to be useful but do not enforce it).
@@ -160,7 +167,14 @@ public enum WAVFile {
         }
     }
 
-    static func describe(tag: UInt16, bits: UInt16) -> String {
+    /// The error for a well-formed WAV file in a format VoiceGate does not read, saying what it found.
+    static func unsupported(_ found: String, name: String, allowedRates: Set<Int>) -> WAVError {
+        let rates = allowedRates.sorted().map(String.init).joined(separator: " or ")
+        return WAVError(file: name, reason: "unsupported format: \(found); VoiceGate reads mono \(rates) Hz 16-bit PCM, μ-law or A-law")
+    }
+
+    /// Words for a fmt chunk, e.g. "IEEE float 32-bit, 2 channels, 44100 Hz".
+    static func describe(tag: UInt16, bits: UInt16, channels: UInt16, rate: UInt32) -> String {
         let name: String
         switch tag {
         case 1: name = "PCM"
@@ -172,6 +186,7 @@ public enum WAVFile {
         case 0x55: name = "MP3"
         default: name = "format tag 0x\(String(tag, radix: 16))"
         }
-        return "\(name), \(bits)-bit"
+        let layout = channels == 1 ? "mono" : "\(channels) channels"
+        return "\(name) \(bits)-bit, \(layout), \(rate) Hz"
     }
 }
