@@ -15,3 +15,12 @@ public struct AudioClip: Sendable, Equatable {
     /// Duration in seconds.
     public var duration: Double { Double(samples.count) / Double(sampleRate) }
 }
+
+extension AudioClip {
+    /// This clip at `rate` (band-limited polyphase resampling, delay removed); itself when
+    /// the rate already matches.
+    public func resampled(to rate: Int) -> AudioClip {
+        guard rate != sampleRate else { return self }
+        return AudioClip(sampleRate: rate, samples: Resampler.convert(samples, from: sampleRate, to: rate))
+    }
+}

@@ -81,7 +81,8 @@ public struct CallFrontEnd: Sendable {
 
     private func keyOverlaps(from start: Double, to end: Double) -> Bool {
         let s = Int64(start * Double(Self.sampleRate)), e = Int64(end * Double(Self.sampleRate))
-        return lastKeyStart <= e + Self.dtmfGuardSamples && lastKeyEnd + Self.dtmfGuardSamples >= s
+        let keyEnd = lastKeyEnd == Int64.max ? Int64.max : lastKeyEnd + Self.dtmfGuardSamples  // max: key still down
+        return lastKeyStart <= e + Self.dtmfGuardSamples && keyEnd >= s
     }
 
     private mutating func handle(_ event: EndpointerEvent, onEvent: (FrontEndEvent) -> Void) {

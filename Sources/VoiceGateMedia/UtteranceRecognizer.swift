@@ -25,3 +25,10 @@ public protocol UtteranceRecognizer: Sendable {
     /// The best intent among `expected` in `utterance`, or nil when nothing matched.
     func recognize(_ utterance: Utterance, expected: [ExpectedIntent], language: Language) -> Recognition?
 }
+
+/// Turns the engine's prompt segments into audio at the call's rate (the prompt renderer
+/// with its cache, in production; anything in tests).
+public protocol PromptAudioSource: Sendable {
+    /// Audio for `segments` in `language` at `sampleRate`, slowed for assisted callers.
+    func audio(for segments: [PromptSegment], language: Language, slow: Bool, sampleRate: Int) async throws -> [Int16]
+}
