@@ -13,7 +13,8 @@ if [ ! -f "$corpus/labels.jsonl" ]; then
   "$py" "$shared/corpus/make_corpus.py" --out "$corpus" --split dev --seed "$seed" >&2
 fi
 echo "== VAD (corpus seed $seed) =="
-"$py" eval/vad_eval.py --corpus "$corpus" --voicegate "$bin"
+mkdir -p eval/out
+"$py" eval/vad_eval.py --corpus "$corpus" --voicegate "$bin" | tee eval/out/vad-$seed.txt
 echo
 echo "== DTMF (corpus seed $seed) =="
-"$py" eval/dtmf_eval.py --corpus "$corpus" --voicegate "$bin"
+"$py" eval/dtmf_eval.py --corpus "$corpus" --voicegate "$bin" | tee eval/out/dtmf-$seed.txt

@@ -101,7 +101,7 @@ public struct EnergyVAD: Sendable {
         /// corpus labels use the same absolute floor).
         public var minimumNoiseFloorDBFS: Float
 
-        /// The documented defaults (tuned on corpus seed 1001, see BENCHMARKS.md).
+        /// The documented defaults (tuned on corpus seed 1001, reported on 1002: eval/VAD.md).
         public init(sensitivityDB: Float = 3, variabilityFactor: Float = 2, hysteresisDB: Float = 2,
                     onsetMs: Int = 30, hangoverMs: Int = 250, calibrationMs: Int = 100,
                     noiseTrackingMs: Int = 200, noiseWindowMs: Int = 1500,

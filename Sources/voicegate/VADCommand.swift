@@ -11,10 +11,12 @@ struct VADCommand: AsyncParsableCommand {
         abstract: "Find speech in WAV files with the energy VAD.",
         discussion: """
             Prints one JSON line per file: {"file":..,"segments":[[start_s,end_s],...]}.
-            Segments are the VAD's own speech decisions (onset confirmed after 30 ms and dated \
-            back to the first frame of the confirming run, hangover included), not endpointer \
-            utterances: the endpointer adds 700 ms of trailing silence and merges pauses, which \
-            is right for a recogniser but wrong for frame accuracy. Use --utterances for those.
+            Segments are the VAD's own speech decisions, which gave the best frame accuracy: an \
+            onset is confirmed after 30 ms above threshold and dated back over the rising frames \
+            before it (the weak start of a word); the 250 ms hangover bridges pauses; a segment \
+            ends after its last active frame plus a tail that is longer the closer the speech was \
+            to the noise. Endpointer utterances (--utterances) merge pauses up to 700 ms, which \
+            is right for a recogniser but not for frame accuracy.
             Bad files are reported on stderr as `voicegate: FILE: reason`; the other files are \
             still processed and the exit code is 1.
             """)
