@@ -16,7 +16,11 @@ struct DTMFCommand: AsyncParsableCommand {
     @Argument(help: "WAV files: mono, 8 or 16 kHz, 16-bit PCM, μ-law or A-law.")
     var files: [String]
 
+    @Option(name: .customLong("bench"), help: "Instead of detecting: run the detector over all files N times in 20 ms frames and print {\"ns_per_20ms_frame\":..}.")
+    var benchRepeats: Int?
+
     func run() async throws {
+        if let repeats = benchRepeats { return try bench(repeats: repeats) }
         var failed = false
         for file in files {
             do {
@@ -30,6 +34,33 @@ struct DTMFCommand: AsyncParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    /// Speed of the detector alone on 8 kHz audio fed in 160-sample frames, like the RTP path.
+    func bench(repeats: Int) throws {
+        let clips = try files.map { path -> [Int16] in
+            let clip = try WAVFile.read(path: path)
+            return clip.sampleRate == 16000 ? HalfBandDecimator.decimate(clip.samples) : clip.samples
+        }
+        var detector = DTMFDetector()
+        var frames = 0, digits = 0
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for _ in 0..<max(repeats, 1) {
+                for clip in clips {
+                    clip.withUnsafeBufferPointer { all in
+                        var start = 0
+                        while start + 160 <= all.count {
+                            detector.process(UnsafeBufferPointer(rebasing: all[start..<start + 160])) { if $0.kind == .ended { digits += 1 } }
+                            start += 160
+                            frames += 1
+                        }
+                    }
+                }
+            }
+        }
+        let ns = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+        print("{\"ns_per_20ms_frame\":\(String(format: "%.1f", ns / Double(max(frames, 1)))),\"frames\":\(frames),\"digits\":\(digits)}")
     }
 
     /// `<file>: <reason>`; `WAVError` already names its file.
