@@ -16,8 +16,11 @@ public enum MenuValidator {
         }
         let defaultsLocation = menu.startLocation
         checkRef(menu.start, at: menu.startLocation)
-        for (name, target) in [("main_menu", menu.defaults.mainMenu), ("agent", menu.defaults.agent),
-                               ("backend_failure", menu.defaults.backendFailure)] where !nodeIDs.contains(target) {
+        // The backend-failure node is needed only where something asks the backend.
+        let hasLookups = menu.nodes.values.contains { if case .lookup = $0.kind { return true } else { return false } }
+        var entryPoints = [("main_menu", menu.defaults.mainMenu), ("agent", menu.defaults.agent)]
+        if hasLookups { entryPoints.append(("backend_failure", menu.defaults.backendFailure)) }
+        for (name, target) in entryPoints where !nodeIDs.contains(target) {
             problems.append(ConfigProblem(defaultsLocation, "defaults.\(name) names unknown node '\(target)'"))
         }
         if let start = menu.identification.start { checkRef(start, at: defaultsLocation) }
