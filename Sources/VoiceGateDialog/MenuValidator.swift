@@ -79,6 +79,23 @@ public enum MenuValidator {
             }
             problems += checkValues(node, menu: menu)
         }
+        // Lookups read masked entries by name; a menu that never collects them cannot work.
+        let stores = Set(menu.nodes.values.compactMap { node -> String? in
+            if case .collect(let spec) = node.kind { return spec.store } else { return nil }
+        })
+        for node in menu.nodes.values {
+            guard case .lookup(let spec) = node.kind else { continue }
+            let needed: [String] = spec.request == .verifyIdentity ? ["last4", "pin"] : (spec.request == .blockCard ? ["last4"] : [])
+            for store in needed where !stores.contains(store) {
+                problems.append(ConfigProblem(node.location, "\(spec.request.rawValue) needs a collect node with 'store: \(store)'"))
+            }
+            if spec.request != .verifyIdentity, !node.requiresVerified {
+                problems.append(ConfigProblem(node.location, "lookup '\(spec.request.rawValue)' needs 'requires: verified' (it uses the verified account)"))
+            }
+        }
+        if let start = menu.identification.start, menu.nodes[start]?.requiresVerified == true, let node = menu.nodes[start] {
+            problems.append(ConfigProblem(node.location, "the identification start node cannot itself require verification"))
+        }
         for intent in menu.intents where !routedIntents.contains(intent.name) {
             problems.append(ConfigProblem(intent.location, "intent '\(intent.name)' has no route in any node"))
         }
