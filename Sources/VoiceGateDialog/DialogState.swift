@@ -104,3 +104,19 @@ struct Playing: Sendable, Equatable {
     var segments: [PromptSegment]
     var bargeIn: Bool
 }
+
+/// Printing or dumping a state shows where the call is, never entries, type-ahead or
+/// prompt segments (which may read masked digits back to the caller).
+extension DialogState: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A safe one-line summary.
+    public var description: String {
+        "DialogState(call: \(call.callID), node: \(node), phase: \(phase), language: \(language.rawValue), verified: \(verified), assisted: \(assisted))"
+    }
+    /// Same as `description`.
+    public var debugDescription: String { description }
+    /// Only the safe fields, so `dump` and debuggers show no secrets.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["call": call.callID, "node": node, "phase": phase, "language": language,
+                                "verified": verified, "assisted": assisted], displayStyle: .struct)
+    }
+}

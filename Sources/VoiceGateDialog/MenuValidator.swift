@@ -16,8 +16,11 @@ public enum MenuValidator {
         }
         let defaultsLocation = menu.startLocation
         checkRef(menu.start, at: menu.startLocation)
-        for (name, target) in [("main_menu", menu.defaults.mainMenu), ("agent", menu.defaults.agent),
-                               ("backend_failure", menu.defaults.backendFailure)] where !nodeIDs.contains(target) {
+        // The backend-failure node is needed only where something asks the backend.
+        let hasLookups = menu.nodes.values.contains { if case .lookup = $0.kind { return true } else { return false } }
+        var entryPoints = [("main_menu", menu.defaults.mainMenu), ("agent", menu.defaults.agent)]
+        if hasLookups { entryPoints.append(("backend_failure", menu.defaults.backendFailure)) }
+        for (name, target) in entryPoints where !nodeIDs.contains(target) {
             problems.append(ConfigProblem(defaultsLocation, "defaults.\(name) names unknown node '\(target)'"))
         }
         if let start = menu.identification.start { checkRef(start, at: defaultsLocation) }
@@ -75,6 +78,23 @@ public enum MenuValidator {
                 break
             }
             problems += checkValues(node, menu: menu)
+        }
+        // Lookups read masked entries by name; a menu that never collects them cannot work.
+        let stores = Set(menu.nodes.values.compactMap { node -> String? in
+            if case .collect(let spec) = node.kind { return spec.store } else { return nil }
+        })
+        for node in menu.nodes.values {
+            guard case .lookup(let spec) = node.kind else { continue }
+            let needed: [String] = spec.request == .verifyIdentity ? ["last4", "pin"] : (spec.request == .blockCard ? ["last4"] : [])
+            for store in needed where !stores.contains(store) {
+                problems.append(ConfigProblem(node.location, "\(spec.request.rawValue) needs a collect node with 'store: \(store)'"))
+            }
+            if spec.request != .verifyIdentity, !node.requiresVerified {
+                problems.append(ConfigProblem(node.location, "lookup '\(spec.request.rawValue)' needs 'requires: verified' (it uses the verified account)"))
+            }
+        }
+        if let start = menu.identification.start, menu.nodes[start]?.requiresVerified == true, let node = menu.nodes[start] {
+            problems.append(ConfigProblem(node.location, "the identification start node cannot itself require verification"))
         }
         for intent in menu.intents where !routedIntents.contains(intent.name) {
             problems.append(ConfigProblem(intent.location, "intent '\(intent.name)' has no route in any node"))

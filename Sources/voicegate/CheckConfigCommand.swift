@@ -68,9 +68,16 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     func read(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
+            throw ReadFailure(description: "\(path):1:1: cannot read the file")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path) is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ReadFailure(description: "\(path):1:1: not UTF-8 text")
+        }
         return text
+    }
+
+    /// A file that cannot be read, reported in the same `file:line:column` form.
+    struct ReadFailure: Error, CustomStringConvertible {
+        var description: String
     }
 }
