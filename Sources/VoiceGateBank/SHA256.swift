@@ -92,33 +92,37 @@ public struct SHA256: Sendable {
         (value >> count) | (value << (32 - count))
     }
 
-    /// One compression of a 64-byte block into `state`.
+    /// One compression of a 64-byte block into `state`. The message schedule lives in a stack
+    /// buffer: PBKDF2 runs this tens of thousands of times per PIN check, so nothing allocates.
     private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var schedule = [UInt32](repeating: 0, count: 64)
         let base = block.startIndex
-        for t in 0..<16 {
-            let i = base + t * 4
-            schedule[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16
-                | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
-        }
-        for t in 16..<64 {
-            let s0 = Self.rotateRight(schedule[t - 15], 7) ^ Self.rotateRight(schedule[t - 15], 18)
-                ^ (schedule[t - 15] >> 3)
-            let s1 = Self.rotateRight(schedule[t - 2], 17) ^ Self.rotateRight(schedule[t - 2], 19)
-                ^ (schedule[t - 2] >> 10)
-            schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
-        }
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
-        for t in 0..<64 {
-            let sum1 = Self.rotateRight(e, 6) ^ Self.rotateRight(e, 11) ^ Self.rotateRight(e, 25)
-            let choose = (e & f) ^ (~e & g)
-            let temp1 = h &+ sum1 &+ choose &+ Self.roundConstants[t] &+ schedule[t]
-            let sum0 = Self.rotateRight(a, 2) ^ Self.rotateRight(a, 13) ^ Self.rotateRight(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temp2 = sum0 &+ majority
-            h = g; g = f; f = e; e = d &+ temp1
-            d = c; c = b; b = a; a = temp1 &+ temp2
+        Self.roundConstants.withUnsafeBufferPointer { constants in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+                for t in 0..<16 {
+                    let i = base + t * 4
+                    schedule[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16
+                        | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
+                }
+                for t in 16..<64 {
+                    let s0 = Self.rotateRight(schedule[t - 15], 7) ^ Self.rotateRight(schedule[t - 15], 18)
+                        ^ (schedule[t - 15] >> 3)
+                    let s1 = Self.rotateRight(schedule[t - 2], 17) ^ Self.rotateRight(schedule[t - 2], 19)
+                        ^ (schedule[t - 2] >> 10)
+                    schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
+                }
+                for t in 0..<64 {
+                    let sum1 = Self.rotateRight(e, 6) ^ Self.rotateRight(e, 11) ^ Self.rotateRight(e, 25)
+                    let choose = (e & f) ^ (~e & g)
+                    let temp1 = h &+ sum1 &+ choose &+ constants[t] &+ schedule[t]
+                    let sum0 = Self.rotateRight(a, 2) ^ Self.rotateRight(a, 13) ^ Self.rotateRight(a, 22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let temp2 = sum0 &+ majority
+                    h = g; g = f; f = e; e = d &+ temp1
+                    d = c; c = b; b = a; a = temp1 &+ temp2
+                }
+            }
         }
         state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
         state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
