@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateMediaTests",
-            dependencies: ["VoiceGateMedia", "VoiceGateTestSupport"],
+            dependencies: ["VoiceGateMedia", "VoiceGateDialog", "VoiceGateDSP", "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",
