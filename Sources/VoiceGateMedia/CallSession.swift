@@ -55,7 +55,8 @@ public struct CallSession: Sendable {
         let (state, actions) = engine.start(call: call, atMs: 0)
         var session = CallSession(engine: engine, state: state, frontEnd: frontEnd, recognizer: recognizer)
         session.apply(actions)
-        return (session, session.takeRequests())
+        let first = session.takeRequests()  // taken before the session is copied out
+        return (session, first)
     }
 
     private init(engine: DialogEngine, state: DialogState, frontEnd: CallFrontEnd, recognizer: (any UtteranceRecognizer)?) {

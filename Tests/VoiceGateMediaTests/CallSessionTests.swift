@@ -131,3 +131,15 @@ func goertzelPower(_ x: [Int16], _ frequency: Double) -> Double {
     for v in x { let s = Double(v) + c * s1 - s2; s2 = s1; s1 = s }
     return s1 * s1 + s2 * s2 - c * s1 * s2
 }
+
+@Suite struct CallSessionStartTests {
+    @Test func everyRequestIsHandedOutOnce() throws {
+        let call = CallInfo(callID: "t-2", callerNumber: "+15550001", calledNumber: "+18005550100")
+        var (session, first) = CallSession.start(engine: DialogEngine(menu: try shippedMenu()), call: call)
+        #expect(first.contains { if case .lookup = $0 { true } else { false } })
+        var out = [Int16](repeating: 0, count: 160)
+        let silence = [Int16](repeating: 0, count: 160)
+        let next = silence.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { o in session.process(inbound: i, outbound: o) } }
+        #expect(!next.contains { if case .lookup = $0 { true } else { false } }, "the profile lookup is not asked twice")
+    }
+}
