@@ -18,6 +18,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Passes over the audio; the median pass is reported.")
     var passes = 15
 
+    @Option(help: "Also write the audio measured to this WAV (so the C anchors can run the same frames).")
+    var saveAudio: String?
+
     func run() async throws {
         var pcm: [Int16] = []
         for file in files {
@@ -29,6 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
         let frame = CallFrontEnd.frameSamples
         let frameCount = pcm.count / frame
         pcm = Array(pcm.prefix(frameCount * frame))
+        if let saveAudio { try WAVFile.write(AudioClip(sampleRate: 8000, samples: pcm), to: saveAudio) }
 
         // Encoded inputs prepared outside the timed loops.
         var ulaw = [UInt8](repeating: 0, count: pcm.count)
