@@ -14,8 +14,10 @@ public actor EspeakSynthesizer: SpeechSynthesizer {
 
     /// English voice (American).
     public static let englishVoice = SpeechVoice(name: "en-us", wordsPerMinute: 160)
-    /// Mandarin voice (espeak-ng's `cmn`, reads Han characters).
-    public static let mandarinVoice = SpeechVoice(name: "cmn", wordsPerMinute: 160)
+    /// Mandarin voice. espeak-ng 1.51's `cmn` voice turns Han characters into tone-numbered
+    /// pinyin and then reads that pinyin with English rules ("liang3" as "li-a-ng three");
+    /// `cmn-latn-pinyin` uses the same dictionary but reads the pinyin as Mandarin.
+    public static let mandarinVoice = SpeechVoice(name: "cmn-latn-pinyin", wordsPerMinute: 160)
 
     /// Silence after the speech, in milliseconds (espeak-ng's own tail varies with history).
     public static let tailMilliseconds = 50
