@@ -31,6 +31,12 @@ public struct PromptNotFoundError: Error, Sendable, Equatable, CustomStringConve
     /// The language it was asked for in.
     public var language: Language
 
+    /// `id` is missing in `language`.
+    public init(id: String, language: Language) {
+        self.id = id
+        self.language = language
+    }
+
     public var description: String {
         "no prompt '\(id)' in language '\(language.rawValue)' (no text in Prompts/\(language.rawValue)/*.yaml and no \(id).wav)"
     }
