@@ -92,7 +92,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGatePromptsTests",
-            dependencies: ["VoiceGatePrompts", "VoiceGateSpeech", "VoiceGateDialog", "VoiceGateTestSupport"],
+            dependencies: ["VoiceGatePrompts", "VoiceGateSpeech", "VoiceGateDialog", "VoiceGateCodecs", "VoiceGateDSP",
+                           "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateBankTests",
@@ -104,7 +105,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",
-            dependencies: ["VoiceGateTestSupport", "VoiceGateCodecs", "VoiceGateDSP"],
+            dependencies: ["VoiceGateTestSupport", "VoiceGateCodecs", "VoiceGateDSP", "VoiceGateDialog",
+                           "VoiceGatePrompts", "VoiceGateSpeech"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

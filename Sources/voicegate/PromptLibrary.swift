@@ -1,10 +1,11 @@
-import VoiceGateDialog
-import VoiceGateMedia
+import VoiceGatePrompts
+import VoiceGateSpeech
 
-/// The prompts of `Prompts/` rendered through the prompt renderer and its cache.
-struct PromptLibrary: PromptAudioSource {
-    static func open(promptsFolder: String, cacheFolder: String) throws -> PromptLibrary { PromptLibrary() }
-    func audio(for segments: [PromptSegment], language: Language, slow: Bool, sampleRate: Int) async throws -> [Int16] {
-        [Int16](repeating: 0, count: sampleRate / 2)  // TEMPORARY until VoiceGatePrompts lands
+/// The prompts of `Prompts/` (recordings win over eSpeak NG synthesis) with the render cache.
+enum PromptLibrary {
+    /// A renderer over the catalog in `promptsFolder`, caching synthesis in `cacheFolder`.
+    static func open(promptsFolder: String, cacheFolder: String) throws -> PromptRenderer {
+        let catalog = try PromptCatalog.load(root: promptsFolder)
+        return PromptRenderer(catalog: catalog, synthesizer: EspeakSynthesizer.shared, cacheDirectory: cacheFolder)
     }
 }
