@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# make run (until the SIP gateway lands): one demo call through `voicegate simulate` on the embedded
-# defaults. A generated caller says "I'd like to check my balance", then types the demo customer's
-# account digits and PIN; VoiceGate's real front end and dialog engine answer.
+# make run, until the SIP gateway lands: one demo call through `voicegate simulate` on the
+# embedded defaults (Config/menu.yaml, Prompts/, the SQLite demo bank in var/).
+# The generated caller says "I'd like to check my balance" during the greeting (heard, but
+# not yet understood: keyword spotting is a later issue), then presses 1 for balances,
+# types the demo account's last four digits (1234) and PIN (4321#), and listens.
 set -euo pipefail
 bin=$(realpath "$1")
 mkdir -p var/demo
-caller=var/demo/caller.wav
-# Caller audio: 2.5 s of line silence, a spoken request, then room for the DTMF schedule.
-espeak-ng -v en-us -s 150 -w var/demo/speech-raw.wav "I'd like to check my balance"
-sox -q -n -r 8000 -c 1 -b 16 var/demo/lead.wav trim 0 9.0
-sox -q var/demo/speech-raw.wav -r 8000 -c 1 -b 16 var/demo/speech.wav
-sox -q var/demo/lead.wav var/demo/speech.wav var/demo/lead.wav var/demo/lead.wav var/demo/lead.wav "$caller"
-"$bin" simulate --caller "$caller" \
-  --dtmf "1@9.0,1@16.0,2@16.3,3@16.6,4@16.9,4@21.0,3@21.3,2@21.6,1@21.9,#@22.2" \
+espeak-ng -v en-us -s 150 -w var/demo/speech-22k.wav "I'd like to check my balance"
+sox -q var/demo/speech-22k.wav -r 8000 -c 1 -b 16 var/demo/speech.wav
+sox -q -n -r 8000 -c 1 -b 16 var/demo/pause.wav trim 0 1.5
+sox -q var/demo/pause.wav var/demo/speech.wav var/demo/caller.wav
+"$bin" check-config >/dev/null
+"$bin" simulate --caller var/demo/caller.wav \
+  --dtmf "1@4.0,1@6.0,2@6.3,3@6.6,4@6.9,4@9.0,3@9.3,2@9.6,1@9.9,#@10.2" \
   --heard var/demo/heard.wav --trace var/demo/trace.jsonl --summary
-echo "demo: the caller heard var/demo/heard.wav (play it with: play var/demo/heard.wav); trace in var/demo/trace.jsonl" >&2
+echo >&2
+echo "What happened (var/demo/trace.jsonl):" >&2
+python3 - <<'PY' >&2
+import json
+for line in open("var/demo/trace.jsonl"):
+    e = json.loads(line)
+    if e["type"] in ("node", "lookup"):
+        continue
+    detail = {k: v for k, v in e.items() if k not in ("t", "type", "node", "play", "context")}
+    print(f"  {e['t']:7.2f}s  {e.get('node') or '-':<18} {e['type']:<8} {detail}")
+PY
+echo "The caller heard var/demo/heard.wav (play it: 'play var/demo/heard.wav', or open it in any audio player)." >&2
