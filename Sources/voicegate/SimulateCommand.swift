@@ -37,6 +37,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The embedded demo bank (SQLite), created and seeded if missing.")
     var bank = "var/demo-bank.sqlite"
 
+    @Option(help: "Use the bank's HTTP webhook at this URL instead of the demo bank (docs/bank-webhook.md).")
+    var bankURL: String?
+
     @Option(help: "Prompt render cache.")
     var cache = "var/cache/prompts"
 
@@ -61,20 +64,31 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         audio = try KeySchedule(parsing: dtmf ?? "").mixed(into: audio, sampleRate: CallFrontEnd.sampleRate)
 
-        try FileManager.default.createDirectory(atPath: (bank as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        let demoBank = try SQLiteDemoBank(path: bank)
-        try await demoBank.seed()
+        let backend: any BankBackend
+        var demoBank: SQLiteDemoBank?
+        if let bankURL {
+            guard let url = URL(string: bankURL), url.scheme == "http" || url.scheme == "https" else {
+                throw ValidationError("--bank-url: '\(bankURL)' is not an http(s) URL")
+            }
+            backend = HTTPWebhookBank(url: url)
+        } else {
+            try FileManager.default.createDirectory(atPath: (bank as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            let opened = try SQLiteDemoBank(path: bank)
+            try await opened.seed()
+            demoBank = opened
+            backend = opened
+        }
         let prompts = try PromptLibrary.open(promptsFolder: files.prompts, cacheFolder: cache)
 
-        let simulator = CallSimulator(engine: DialogEngine(menu: menu), prompts: prompts, bank: demoBank,
+        let simulator = CallSimulator(engine: DialogEngine(menu: menu), prompts: prompts, bank: backend,
                                       maximumSeconds: maxSeconds)
         let call = CallInfo(callID: "sim-\(UUID().uuidString.prefix(8).lowercased())",
                             callerNumber: callerNumber, calledNumber: calledNumber)
         let result = await simulator.run(call: call, caller: audio) { problem in
             FileHandle.standardError.write(Data("voicegate: \(problem)\n".utf8))
         }
-        try demoBank.close()
+        try demoBank?.close()
 
         try WAVFile.write(AudioClip(sampleRate: CallFrontEnd.sampleRate, samples: result.heard), to: heard)
         let lines = result.trace.map { $0.jsonLine() + "\n" }.joined()
