@@ -3,38 +3,7 @@ import Testing
 import VoiceGateCodecs
 import VoiceGateDSP
 
-/// The built `voicegate` binary: next to the test bundle in the build products folder.
-private func voicegateBinary() -> URL? {
-    var dir = Bundle.main.bundleURL
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("voicegate")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    for bundle in Bundle.allBundles {
-        let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("voicegate")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-    }
-    return nil
-}
-
-private func runVoicegate(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    guard let binary = voicegateBinary() else {
-        Issue.record("voicegate binary not found next to the test bundle (swift build first)")
-        return (-1, "", "")
-    }
-    let p = Process()
-    p.executableURL = binary
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
+// `runVoicegate` and `voicegateBinary` are shared with the other CLI tests (VADCommandTests.swift).
 
 @Suite struct DTMFCommandTests {
     let dir: URL
