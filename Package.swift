@@ -32,6 +32,9 @@ let package = Package(
         .systemLibrary(
             name: "CEspeakNG", pkgConfig: "espeak-ng",
             providers: [.apt(["libespeak-ng-dev"])]),
+        .systemLibrary(
+            name: "CALSA", pkgConfig: "alsa",
+            providers: [.apt(["libasound2-dev"])]),
 
         // Pure cores.
         .target(name: "VoiceGateDSP", swiftSettings: dspSettings),
@@ -62,12 +65,17 @@ let package = Package(
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
                            "VoiceGatePrompts"],
             swiftSettings: strictSettings),
+        // The local sound card (ALSA) driver of `voicegate console`.
+        .target(
+            name: "VoiceGateConsole",
+            dependencies: ["CALSA", "VoiceGateDSP", "VoiceGateDialog", "VoiceGateMedia"],
+            swiftSettings: strictSettings),
 
         // The thin CLI.
         .executableTarget(
             name: "voicegate",
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
-                           "VoiceGatePrompts", "VoiceGateMedia", "VoiceGateBank",
+                           "VoiceGatePrompts", "VoiceGateMedia", "VoiceGateBank", "VoiceGateConsole",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
 
