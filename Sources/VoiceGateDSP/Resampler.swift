@@ -7,7 +7,8 @@
 /// telephone band) and that Nyquist frequency, where the stop band starts, so nothing above the
 /// lower Nyquist aliases into the output by more than the design attenuation. The filter is
 /// linear-phase; its length is chosen so the delay is a whole number of both input and output
-/// samples for the telephone rates, which lets callers align streams exactly.
+/// samples for the telephone rates (and of output samples for any other ratio), which lets callers
+/// align streams exactly.
 ///
 /// State (the last `tapsPerPhase − 1` input samples and the output phase) carries across calls,
 /// so feeding a stream in any chunking gives the same samples as feeding it at once. All buffers
@@ -216,8 +217,10 @@ public struct Resampler: Sendable {
         let transition = 2 * Double.pi * (nyquist - passEdge) / intermediate  // radians per sample
         let minimumLength = Int(((attenuation - 7.95) / (2.285 * transition)).rounded(.up)) + 1
         // Make the centre a whole number of input and output samples when the table stays small,
-        // so delays of chained resamplers add up to whole samples.
-        let grain = up * down <= 64 ? up * down : 1
+        // so delays of chained resamplers add up to whole samples; otherwise (22050 → 8000 for
+        // speech synthesis) at least a whole number of output samples, so `convert` can remove
+        // the delay exactly.
+        let grain = up * down <= 64 ? up * down : down
         let half = ((minimumLength - 1) / 2 + grain - 1) / grain * grain
         let length = 2 * half + 1
         let beta = 0.1102 * (attenuation - 8.7)  // Kaiser's β for attenuations of 50 dB and more

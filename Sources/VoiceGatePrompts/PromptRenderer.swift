@@ -105,7 +105,6 @@ public actor PromptRenderer {
     private let sayAsAudio: SayAsAudio
     private var cache: RenderCache
     private var recordings: [String: (stamp: String, clip: AudioClip, hash: String)] = [:]
-    private var resamplers: [String: SincResampler] = [:]
 
     /// A renderer over `catalog` speaking through `synthesizer`.
     /// - Parameters:
@@ -210,13 +209,7 @@ public actor PromptRenderer {
         return (atRate, hash)
     }
 
-    private func resample(_ clip: AudioClip, to rate: Int) -> AudioClip {
-        if clip.sampleRate == rate { return clip }
-        let key = "\(clip.sampleRate)>\(rate)"
-        let resampler = resamplers[key] ?? SincResampler(from: clip.sampleRate, to: rate)
-        resamplers[key] = resampler
-        return AudioClip(sampleRate: rate, samples: resampler.process(clip.samples))
-    }
+    private func resample(_ clip: AudioClip, to rate: Int) -> AudioClip { clip.resampled(to: rate) }
 
     private func gap(_ ms: Int, _ rate: Int) -> Repeated<Int16> { repeatElement(0, count: ms * rate / 1000) }
 }

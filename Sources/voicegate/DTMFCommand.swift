@@ -25,7 +25,7 @@ struct DTMFCommand: AsyncParsableCommand {
         for file in files {
             do {
                 let clip = try WAVFile.read(path: file)
-                let samples = clip.sampleRate == 16000 ? HalfBandDecimator.decimate(clip.samples) : clip.samples
+                let samples = clip.resampled(to: 8000).samples
                 let events = DTMFDetector.detect(in: samples)
                 print(Self.jsonLine(file: file, events: events))
             } catch {
@@ -40,7 +40,7 @@ struct DTMFCommand: AsyncParsableCommand {
     func bench(repeats: Int) throws {
         let clips = try files.map { path -> [Int16] in
             let clip = try WAVFile.read(path: path)
-            return clip.sampleRate == 16000 ? HalfBandDecimator.decimate(clip.samples) : clip.samples
+            return clip.resampled(to: 8000).samples
         }
         var detector = DTMFDetector()
         var frames = 0, digits = 0
@@ -97,45 +97,5 @@ struct DTMFCommand: AsyncParsableCommand {
             }
         }
         return out + "\""
-    }
-}
-
-/// 16 → 8 kHz for the DTMF detector: a 31-tap windowed-sinc low-pass (cut-off 3.7 kHz, Blackman
-/// window, > 70 dB stop band above 4.3 kHz) keeping every second output.
-// TODO(resampler): replace with the shared VoiceGateDSP resampler once it lands.
-enum HalfBandDecimator {
-    static let taps: [Float] = {
-        let count = 31
-        let cutoff = 3700.0 / 16000.0  // cycles per sample
-        let mid = Double(count - 1) / 2
-        var h = (0..<count).map { i -> Double in
-            let t = Double(i) - mid
-            let sinc = t == 0 ? 2 * cutoff : sin(2 * Double.pi * cutoff * t) / (Double.pi * t)
-            let w = 0.42 - 0.5 * cos(2 * Double.pi * Double(i) / Double(count - 1))
-                + 0.08 * cos(4 * Double.pi * Double(i) / Double(count - 1))
-            return sinc * w
-        }
-        let sum = h.reduce(0, +)
-        h = h.map { $0 / sum }
-        return h.map(Float.init)
-    }()
-
-    static func decimate(_ input: [Int16]) -> [Int16] {
-        let h = taps
-        let half = h.count / 2
-        let outCount = input.count / 2
-        var out = [Int16](repeating: 0, count: outCount)
-        input.withUnsafeBufferPointer { x in
-            for k in 0..<outCount {
-                let centre = 2 * k
-                var acc: Float = 0
-                for j in 0..<h.count {
-                    let i = centre + j - half
-                    if i >= 0 && i < x.count { acc += h[j] * Float(x[i]) }
-                }
-                out[k] = Int16(clamping: Int32(acc.rounded()))
-            }
-        }
-        return out
     }
 }
