@@ -132,7 +132,7 @@ enum DemoBankSeed {
                 arguments: [customer.id]) ?? false
             if !hasPIN {
                 let salt = PINHashing.makeSalt()
-                let hash = PINHashing.hash(pin: customer.pin, salt: salt, iterations: pinHashIterations)
+                let hash = try PINHashing.hash(pin: customer.pin, salt: salt, iterations: pinHashIterations)
                 try db.execute(
                     sql: "INSERT INTO pin_credentials (customer_id, iterations, salt, hash) VALUES (?, ?, ?, ?)",
                     arguments: [customer.id, pinHashIterations, Data(salt), Data(hash)])

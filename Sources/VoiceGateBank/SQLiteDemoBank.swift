@@ -157,11 +157,11 @@ public struct SQLiteDemoBank: BankBackend {
         }
         guard !candidates.isEmpty else {
             // Hash anyway so that "no such last 4" takes as long as "wrong PIN".
-            _ = PINHashing.hash(pin: pin, salt: PINHashing.makeSalt(), iterations: pinHashIterations)
+            _ = try PINHashing.hash(pin: pin, salt: PINHashing.makeSalt(), iterations: pinHashIterations)
             return .identity(verified: false, accountRef: nil)
         }
-        let matching = candidates.filter {
-            PINHashing.matches(pin: pin, salt: $0.salt, iterations: $0.iterations, storedHash: $0.hash)
+        let matching = try candidates.filter {
+            try PINHashing.matches(pin: pin, salt: $0.salt, iterations: $0.iterations, storedHash: $0.hash)
         }
         guard matching.count == 1, let match = matching.first else {
             return .identity(verified: false, accountRef: nil)

@@ -169,4 +169,11 @@ func write(_ text: String, to path: String) throws {
     func knownVectors(_ pair: (String, String)) {
         #expect(SHA256Digest.hex(pair.0) == pair.1)
     }
+
+    /// A message spanning many 64-byte blocks, with a partial last block.
+    @Test func multiBlockMessage() {
+        #expect(SHA256Digest.hex(String(repeating: "a", count: 1000))
+                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        #expect(SHA256Digest.digest(Array(repeating: UInt8(ascii: "a"), count: 1000)).count == 32)
+    }
 }
