@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import VoiceGateBank
 import VoiceGateConsole
 import VoiceGateDialog
 import VoiceGateMedia
@@ -30,17 +29,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var files: MenuFileOptions
 
-    @Option(help: "The caller's number (ANI); the demo bank knows +15550001 and +15550002.")
-    var callerNumber = "+15550001"
-
-    @Option(help: "The number dialled.")
-    var calledNumber = "+18005550100"
-
-    @Option(help: "The embedded demo bank (SQLite), created and seeded if missing.")
-    var bank = "var/demo-bank.sqlite"
-
-    @Option(help: "Prompt render cache.")
-    var cache = "var/cache/prompts"
+    @OptionGroup var callOptions: CallOptions
 
     @Option(help: "Seconds after which the caller hangs up if the IVR has not ended the call.")
     var maxSeconds: Double?
@@ -62,19 +51,15 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         defer { try? traceFile?.close() }
 
-        try FileManager.default.createDirectory(atPath: (bank as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        let demoBank = try SQLiteDemoBank(path: bank)
-        try await demoBank.seed()
-        defer { try? demoBank.close() }
-        let prompts = try PromptLibrary.open(promptsFolder: files.prompts, cacheFolder: cache)
+        let bank = try await callOptions.openBank()
+        defer { try? bank.close() }
+        let prompts = try callOptions.openPrompts(files.prompts)
 
         let options = ConsoleCall.Options(captureDevice: captureDevice ?? device, playbackDevice: playbackDevice ?? device,
                                           maximumSeconds: maxSeconds)
-        let console = ConsoleCall(engine: DialogEngine(menu: menu), prompts: prompts, bank: demoBank, options: options)
-        let call = CallInfo(callID: "console-\(UUID().uuidString.prefix(8).lowercased())",
-                            callerNumber: callerNumber, calledNumber: calledNumber)
-        say("console: call \(call.callID) from \(callerNumber); capture '\(options.captureDevice)', "
+        let console = ConsoleCall(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend, options: options)
+        let call = callOptions.call(prefix: "console")
+        say("console: call \(call.callID) from \(call.callerNumber); capture '\(options.captureDevice)', "
             + "playback '\(options.playbackDevice)'; Ctrl-C hangs up")
 
         let result: ConsoleCall.Result

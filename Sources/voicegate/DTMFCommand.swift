@@ -27,7 +27,7 @@ struct DTMFCommand: AsyncParsableCommand {
                 let clip = try WAVFile.read(path: file)
                 let samples = clip.resampled(to: 8000).samples
                 let events = DTMFDetector.detect(in: samples)
-                print(Self.jsonLine(file: file, events: events))
+                print(try Self.jsonLine(file: file, events: events))
             } catch {
                 failed = true
                 FileHandle.standardError.write(Data("voicegate: \(Self.describe(error, file: file))\n".utf8))
@@ -69,33 +69,17 @@ struct DTMFCommand: AsyncParsableCommand {
         return "\(file): \(error)"
     }
 
-    static func jsonLine(file: String, events: [DTMFEvent]) -> String {
-        let digits = String(events.map(\.digit.rawValue))
-        let items = events.map { e in
-            "{\"digit\":\(jsonString(String(e.digit.rawValue))),\"start_s\":\(seconds(e.start)),\"end_s\":\(seconds(e.end ?? e.start))}"
-        }
-        return "{\"file\":\(jsonString(file)),\"digits\":\(jsonString(digits)),\"events\":[\(items.joined(separator: ","))]}"
-    }
-
-    static func seconds(_ s: Double) -> String { String(format: "%.4f", s) }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+    /// `{"digits":..,"events":[{"digit":..,"end_s":..,"start_s":..}],"file":..}`, times in seconds to 0.1 ms.
+    static func jsonLine(file: String, events: [DTMFEvent]) throws -> String {
+        func seconds(_ s: Double) -> Double { (s * 10_000).rounded() / 10_000 }
+        let object: [String: Any] = [
+            "file": file,
+            "digits": String(events.map(\.digit.rawValue)),
+            "events": events.map { e -> [String: Any] in
+                ["digit": String(e.digit.rawValue), "start_s": seconds(e.start), "end_s": seconds(e.end ?? e.start)]
+            },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import VoiceGateBank
 import VoiceGateCodecs
 import VoiceGateDialog
 import VoiceGateDSP
@@ -28,20 +27,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup var files: MenuFileOptions
 
-    @Option(help: "The caller's number (ANI); the demo bank knows +15550001 and +15550002.")
-    var callerNumber = "+15550001"
-
-    @Option(help: "The number dialled.")
-    var calledNumber = "+18005550100"
-
-    @Option(help: "The embedded demo bank (SQLite), created and seeded if missing.")
-    var bank = "var/demo-bank.sqlite"
-
-    @Option(help: "Use the bank's HTTP webhook at this URL instead of the demo bank (docs/bank-webhook.md).")
-    var bankURL: String?
-
-    @Option(help: "Prompt render cache.")
-    var cache = "var/cache/prompts"
+    @OptionGroup var callOptions: CallOptions
 
     @Option(help: "Seconds after which the caller hangs up if the IVR has not ended the call.")
     var maxSeconds: Double = 180
@@ -64,31 +50,16 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         audio = try KeySchedule(parsing: dtmf ?? "").mixed(into: audio, sampleRate: CallFrontEnd.sampleRate)
 
-        let backend: any BankBackend
-        var demoBank: SQLiteDemoBank?
-        if let bankURL {
-            guard let url = URL(string: bankURL), url.scheme == "http" || url.scheme == "https" else {
-                throw ValidationError("--bank-url: '\(bankURL)' is not an http(s) URL")
-            }
-            backend = HTTPWebhookBank(url: url)
-        } else {
-            try FileManager.default.createDirectory(atPath: (bank as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            let opened = try SQLiteDemoBank(path: bank)
-            try await opened.seed()
-            demoBank = opened
-            backend = opened
-        }
-        let prompts = try PromptLibrary.open(promptsFolder: files.prompts, cacheFolder: cache)
+        let bank = try await callOptions.openBank()
+        defer { try? bank.close() }
+        let prompts = try callOptions.openPrompts(files.prompts)
 
-        let simulator = CallSimulator(engine: DialogEngine(menu: menu), prompts: prompts, bank: backend,
+        let simulator = CallSimulator(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                       maximumSeconds: maxSeconds)
-        let call = CallInfo(callID: "sim-\(UUID().uuidString.prefix(8).lowercased())",
-                            callerNumber: callerNumber, calledNumber: calledNumber)
+        let call = callOptions.call(prefix: "sim")
         let result = await simulator.run(call: call, caller: audio) { problem in
             FileHandle.standardError.write(Data("voicegate: \(problem)\n".utf8))
         }
-        try demoBank?.close()
 
         try WAVFile.write(AudioClip(sampleRate: CallFrontEnd.sampleRate, samples: result.heard), to: heard)
         let lines = result.trace.map { $0.jsonLine() + "\n" }.joined()
