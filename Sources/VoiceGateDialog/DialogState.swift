@@ -45,6 +45,15 @@ public struct DialogState: Sendable, Equatable {
     var playing: Playing?
     var lastPlay: Playing?
     var entry = ""
+    /// A terminator pressed until this time is the end of an entry that already completed at
+    /// its maximum length ("1234#" for a 4-digit field), not input for the next node.
+    var redundantTerminator: RedundantTerminator?
+
+    /// See `redundantTerminator`.
+    struct RedundantTerminator: Sendable, Equatable {
+        var key: String
+        var untilMs: Int64
+    }
     var visit = 0
     var noInputCount = 0
     var noMatchCount = 0

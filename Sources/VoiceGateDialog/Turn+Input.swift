@@ -10,6 +10,7 @@ extension Turn {
             state.pending.append(.digit(digit))  // type-ahead: kept across nodes
             return
         }
+        if isRedundantTerminator(digit) { return }  // checked before it could barge the next prompt
         switch node.kind {
         case .menu, .confirm, .collect:
             if state.playing != nil { stopPlayback(.barged) }
@@ -29,6 +30,7 @@ extension Turn {
     mutating func consumePending() {
         while !state.pending.isEmpty, state.phase == .inNode, let node = currentNode, node.listens, !promptBlocksInput {
             let input = state.pending.removeFirst()
+            if case .digit(let digit) = input, isRedundantTerminator(digit) { continue }
             if state.playing != nil { stopPlayback(.barged) }
             switch input {
             case .digit(let digit): consumeDigit(digit, typeAhead: true)
@@ -38,9 +40,19 @@ extension Turn {
         }
     }
 
+    /// Whether `digit` is the terminator of an entry that already completed at its maximum
+    /// length ("1234#" for a 4-digit field): callers often add it, and it must not reach the
+    /// next node (where `#` would mean "main menu"). Only the key right after the entry counts.
+    mutating func isRedundantTerminator(_ digit: Character) -> Bool {
+        guard let redundant = state.redundantTerminator else { return false }
+        state.redundantTerminator = nil
+        return redundant.key == String(digit) && atMs <= redundant.untilMs
+    }
+
     mutating func consumeDigit(_ digit: Character, typeAhead: Bool) {
         guard let node = currentNode else { return }
         let key = String(digit)
+        if isRedundantTerminator(digit) { return }
         if case .collect(let spec) = node.kind {
             record(.dtmf(digit: spec.mask && digit.isNumber ? "*" : key, masked: spec.mask, typeAhead: typeAhead))
             collectDigit(key, spec: spec, node: node)
@@ -71,6 +83,7 @@ extension Turn {
             state.entry += key
             if state.entry.count >= spec.maxDigits {
                 cancelTimer(.interDigit)
+                state.redundantTerminator = .init(key: spec.terminator, untilMs: atMs + Int64(spec.interDigitMs))
                 finishEntry(spec)
             } else {
                 armTimer(.interDigit, afterMs: spec.interDigitMs)

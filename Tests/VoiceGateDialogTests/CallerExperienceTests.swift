@@ -42,6 +42,26 @@ import VoiceGateDialog
         #expect(call.golden.filter { $0.hasPrefix("dtmf") }.count == 10)
     }
 
+    @Test func aTerminatorAfterAFullEntryIsNotInputForTheNextNode() throws {
+        var call = CallSimulator(menu: try shippedMenu())
+        call.press("1")
+        call.press("1234#")                   // a 4-digit field: the # is a habit, not an answer
+        #expect(call.state.node == "identify_pin")
+        #expect(call.golden.last == "prompt identify_pin en started", "the PIN prompt is not barged by the #")
+        #expect(!call.golden.contains { $0.hasPrefix("nomatch") })
+        call.press("5678#")
+        #expect(call.requests.last == .verifyIdentity(callerNumber: "+15550100", last4: "1234", pin: "5678"))
+    }
+
+    @Test func aTerminatorLongAfterAFullEntryIsInputAgain() throws {
+        var call = CallSimulator(menu: try shippedMenu())
+        call.press("1")
+        call.press("1234")
+        call.finishPrompt(after: 4000)        // later than the inter-digit time: a deliberate key
+        call.press("#")
+        #expect(call.golden.contains { $0.hasPrefix("nomatch") }, "an empty PIN entry is a no-match")
+    }
+
     @Test func typeAheadDuringALookupIsKeptForTheNextNode() throws {
         var call = CallSimulator(menu: try shippedMenu())
         call.press("1")
