@@ -140,8 +140,12 @@ public struct CallSession: Sendable {
         return requests
     }
 
+    /// Fires timers that are due, earliest first (a scan, no allocation: a call has few timers).
     private mutating func fireDueTimers() {
-        while let (id, _) = timers.filter({ $0.value <= nowMs }).min(by: { $0.value < $1.value }) {
+        while true {
+            var due: (id: DialogTimerID, at: Int64)?
+            for (id, at) in timers where at <= nowMs && at < (due?.at ?? .max) { due = (id, at) }
+            guard let (id, _) = due else { return }
             timers[id] = nil
             send(.timerFired(id))
         }
