@@ -18,7 +18,7 @@ private func voicegateBinary() -> URL? {
     return nil
 }
 
-private func runVoicegate(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+private func runDTMFVoicegate(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     guard let binary = voicegateBinary() else {
         Issue.record("voicegate binary not found next to the test bundle (swift build first)")
         return (-1, "", "")
@@ -61,7 +61,7 @@ private func runVoicegate(_ args: [String]) throws -> (status: Int32, stdout: St
         let b = try write("b.wav", tones("*0", rate: 16000), rate: 16000)
         let c = try write("c.wav", tones("9D"), encoding: .ulaw)
         let quiet = try write("quiet.wav", ToneGenerator.silence(duration: 1))
-        let result = try runVoicegate(["dtmf", a, b, c, quiet])
+        let result = try runDTMFVoicegate(["dtmf", a, b, c, quiet])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 4)
@@ -83,7 +83,7 @@ private func runVoicegate(_ args: [String]) throws -> (status: Int32, stdout: St
         let bad = dir.appendingPathComponent("bad.wav").path
         try Data("this is not a wav file".utf8).write(to: URL(fileURLWithPath: bad))
         let missing = dir.appendingPathComponent("missing.wav").path
-        let result = try runVoicegate(["dtmf", bad, good, missing])
+        let result = try runDTMFVoicegate(["dtmf", bad, good, missing])
         #expect(result.status != 0)
         #expect(result.stderr.contains("voicegate: \(bad):"))
         #expect(result.stderr.contains("voicegate: \(missing):"))
