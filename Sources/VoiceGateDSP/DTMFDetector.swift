@@ -21,7 +21,16 @@
 /// `maximumFrequencyDeviation`; halves within `maximumHalfBlockChange`; energy at twice each
 /// tone frequency below `maximumSecondHarmonic` relative to the tone.
 ///
-/// **Timing.** A digit begins after `minimumOnWindows` consecutive windows agree and ends after
+/// **Confirmation over 30 ms.** In noise each 20 ms window passes all checks only most of the time,
+/// and two in a row is what a 40 ms tone cannot always give. So a digit also begins when one 20 ms
+/// window passes and the 30 ms window of the last three halves, which contains it, passes the same
+/// checks with its three halves combined coherently (240-point DFT value: neighbouring rows fall
+/// near a null, and 1.8 dB more tone-to-noise per bin), all three halves within
+/// `maximumThreeHalfChange`, and both phase turns within `maximumThreeHalfFrequencyDeviation`.
+/// Speech rarely keeps two harmonics on DTMF frequencies, stationary, for 30 ms.
+///
+/// **Timing.** A digit begins after `minimumOnWindows` consecutive windows agree (or the 30 ms
+/// confirmation above) and ends after
 /// `minimumOffWindows` windows without it, so a 2 s key press is one digit, a 10 ms drop-out does
 /// not split it, and the same key pressed again after a ≥ 30 ms gap is a second digit.
 ///
@@ -60,6 +69,12 @@ public struct DTMFDetector: Sendable {
         public var maximumHalfBlockChange: Double = 6
         /// Consecutive agreeing 20 ms windows (10 ms apart) needed to confirm a digit.
         public var minimumOnWindows: Int = 2
+        /// Largest accepted change of a tone's energy across the three 10 ms halves of the 30 ms
+        /// confirmation window, dB. Tighter than `maximumHalfBlockChange` because a 20 ms tone
+        /// fills a 30 ms window as 50%/100%/50% halves, 6 dB apart, and must stay rejected.
+        public var maximumThreeHalfChange: Double = 4.5
+        /// Largest accepted relative frequency offset in the 30 ms confirmation window.
+        public var maximumThreeHalfFrequencyDeviation: Double = 0.02
         /// Consecutive windows without the digit that end it.
         public var minimumOffWindows: Int = 3
 
@@ -92,6 +107,8 @@ public struct DTMFDetector: Sendable {
     private let floorRise: Float
     private let rowSecondHarmonicRatio: Float
     private let halfChangeRatio: Float
+    private let threeHalfChangeRatio: Float
+    private let threeHalfPhaseLimitCos: SIMD8<Float>
 
     // Streaming state.
     private var s1 = SIMD8<Float>()
@@ -104,7 +121,12 @@ public struct DTMFDetector: Sendable {
     private var previousEnergy: Float = 0
     private var havePrevious = false
     private var noiseFloor: Float                // half-block energy of the background (minimum tracker)
-    private var window: [Float]                  // last two half-blocks, ring of 2×80
+    private var olderRe = SIMD8<Float>()         // the half-block before the previous one
+    private var olderIm = SIMD8<Float>()
+    private var olderEnergy: Float = 0
+    private var haveOlder = false
+    private var previousDigit: DTMFDigit?        // the last 20 ms window's own decision
+    private var window: [Float]                  // last three half-blocks, ring of 3×80
     private var currentHalf = 0
 
     // Decision state.
@@ -125,7 +147,7 @@ public struct DTMFDetector: Sendable {
         let n = Double(Self.halfBlock)
         var coefficient = SIMD8<Float>(), cosW = SIMD8<Float>(), sinW = SIMD8<Float>()
         var rotRe = SIMD8<Float>(), rotIm = SIMD8<Float>(), limit = SIMD8<Float>()
-        var harmonic = SIMD8<Float>()
+        var harmonic = SIMD8<Float>(), limit3 = SIMD8<Float>()
         for (lane, f) in frequencies.enumerated() {
             let w = ToneMath.twoPi * f / Double(sampleRate)
             coefficient[lane] = Float(2 * ToneMath.cos(w))
@@ -136,6 +158,8 @@ public struct DTMFDetector: Sendable {
             let maxTurn = ToneMath.twoPi * f * configuration.maximumFrequencyDeviation * n / Double(sampleRate)
             limit[lane] = Float(maxTurn >= Double.pi ? -1 : ToneMath.cos(maxTurn))
             harmonic[lane] = Float(2 * ToneMath.cos(2 * w))
+            let maxTurn3 = ToneMath.twoPi * f * configuration.maximumThreeHalfFrequencyDeviation * n / Double(sampleRate)
+            limit3[lane] = Float(maxTurn3 >= Double.pi ? -1 : ToneMath.cos(maxTurn3))
         }
         self.coefficient = coefficient
         self.cosW = cosW
@@ -144,6 +168,8 @@ public struct DTMFDetector: Sendable {
         self.rotIm = rotIm
         self.phaseLimitCos = limit
         self.harmonicCoefficient = harmonic
+        self.threeHalfPhaseLimitCos = limit3
+        threeHalfChangeRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumThreeHalfChange))
         minTonePower = Float(ToneGenerator.meanPower(dBm0: configuration.minimumToneLevel))
         forwardTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumForwardTwist))
         reverseTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumReverseTwist))
@@ -156,7 +182,7 @@ public struct DTMFDetector: Sendable {
         secondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumSecondHarmonic))
         rowSecondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumRowSecondHarmonic))
         halfChangeRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumHalfBlockChange))
-        window = [Float](repeating: 0, count: 2 * Self.halfBlock)
+        window = [Float](repeating: 0, count: 3 * Self.halfBlock)
     }
 
     /// Feeds samples; calls `onEvent` for every digit that begins or ends inside them.
@@ -241,15 +267,25 @@ public struct DTMFDetector: Sendable {
         samplesDone += Int64(Self.halfBlock)
         if havePrevious {
             let digit = classify(re: re, im: im, energy: halfEnergy)
-            decide(digit, windowEnd: samplesDone, onEvent: onEvent)
+            var confirmed: DTMFDigit?
+            if haveOlder, activeDigit == nil, let candidate = digit ?? previousDigit {
+                confirmed = classifyThreeHalves(re: re, im: im, energy: halfEnergy)
+                if confirmed != candidate { confirmed = nil }
+            }
+            decide(digit, confirmed: confirmed, windowEnd: samplesDone, onEvent: onEvent)
+            previousDigit = digit
+            haveOlder = true
         }
+        olderRe = previousRe
+        olderIm = previousIm
+        olderEnergy = previousEnergy
         previousRe = re
         previousIm = im
         previousEnergy = halfEnergy
         // The first half-block seeds the floor; after that it follows dips at once and rises slowly.
         noiseFloor = samplesDone == Int64(Self.halfBlock) ? halfEnergy : min(noiseFloor * floorRise, halfEnergy)
         havePrevious = true
-        currentHalf ^= 1
+        currentHalf = currentHalf == 2 ? 0 : currentHalf + 1
     }
 
     // MARK: - Checks on one 20 ms window
@@ -294,24 +330,84 @@ public struct DTMFDetector: Sendable {
         }
         guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return nil }
         // Second harmonics, only now that everything cheap has passed.
-        let harmonics = secondHarmonicPower(row: row, column: column)
+        let harmonics = secondHarmonicPower(row: row, column: column, halves: 2)
         if harmonics.row > rowSecondHarmonicRatio * windowPower[row] { return nil }
         if harmonics.column > secondHarmonicRatio * windowPower[column] { return nil }
         return DTMFDigit(row: row, column: column - 4)
     }
 
-    /// Goertzel at twice the row and column frequencies over the 20 ms window, scaled like
-    /// `windowPower` (160-point |DFT|²).
-    private func secondHarmonicPower(row: Int, column: Int) -> (row: Float, column: Float) {
+    /// The 30 ms window of the last three halves (older, previous, current): the same checks as
+    /// `classify` with a 240-point coherent value, three-way stationarity and two phase turns.
+    private func classifyThreeHalves(re: SIMD8<Float>, im: SIMD8<Float>, energy: Float) -> DTMFDigit? {
+        let n = Float(Self.halfBlock)
+        let power0 = olderRe * olderRe + olderIm * olderIm
+        let power1 = previousRe * previousRe + previousIm * previousIm
+        let power2 = re * re + im * im
+        let tonePower = (power0 + power1 + power2) * (2 / (3 * n * n))
+        // y_0 + e^{-jωN} y_1 + e^{-j2ωN} y_2, by Horner: (y_2 e^{-jωN} + y_1) e^{-jωN} + y_0.
+        let aRe = previousRe + rotRe * re - rotIm * im
+        let aIm = previousIm + rotRe * im + rotIm * re
+        let wRe = olderRe + rotRe * aRe - rotIm * aIm
+        let wIm = olderIm + rotRe * aIm + rotIm * aRe
+        let windowPower = wRe * wRe + wIm * wIm
+
+        var row = 0, column = 4
+        for lane in 1..<4 where windowPower[lane] > windowPower[row] { row = lane }
+        for lane in 5..<8 where windowPower[lane] > windowPower[column] { column = lane }
+        let rowPower = tonePower[row], columnPower = tonePower[column]
+        guard rowPower >= minTonePower, columnPower >= minTonePower else { return nil }
+        guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return nil }
+        let totalPower = (olderEnergy + previousEnergy + energy) / (3 * n)
+        let tones = rowPower + columnPower
+        let explainedByNoise = tones >= toneToTotalInNoise * totalPower
+            && totalPower - tones <= noiseAllowance * noiseFloor / n
+        guard tones >= toneToTotal * totalPower || explainedByNoise else { return nil }
+        for lane in 0..<4 where lane != row {
+            if windowPower[row] < relativePeakRatio * windowPower[lane] { return nil }
+        }
+        for lane in 4..<8 where lane != column {
+            if windowPower[column] < relativePeakRatio * windowPower[lane] { return nil }
+        }
+        func turnOnFrequency(_ lane: Int, _ aRe: Float, _ aIm: Float, _ aPower: Float,
+                             _ bRe: Float, _ bIm: Float, _ bPower: Float) -> Bool {
+            let zRe0 = bRe * aRe + bIm * aIm
+            let zIm0 = bIm * aRe - bRe * aIm
+            let zRe = zRe0 * rotRe[lane] - zIm0 * rotIm[lane]
+            return zRe >= threeHalfPhaseLimitCos[lane] * (aPower * bPower).squareRoot()
+        }
+        func steadyAndOnFrequency(_ lane: Int) -> Bool {
+            let a = power0[lane], b = power1[lane], c = power2[lane]
+            if max(a, b, c) > min(a, b, c) * threeHalfChangeRatio { return false }
+            return turnOnFrequency(lane, olderRe[lane], olderIm[lane], a, previousRe[lane], previousIm[lane], b)
+                && turnOnFrequency(lane, previousRe[lane], previousIm[lane], b, re[lane], im[lane], c)
+        }
+        guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return nil }
+        // Second harmonics over the last 20 ms only: a 240-point bin is so narrow that the harmonic
+        // of a note 1.3% off a DTMF tone (E6 1319 Hz) falls into its null at twice the DTMF
+        // frequency. So this is the 20 ms window's test, against the 160-point value of the last two halves.
+        let harmonics = secondHarmonicPower(row: row, column: column, halves: 2)
+        let lastRow = aRe[row] * aRe[row] + aIm[row] * aIm[row]
+        let lastColumn = aRe[column] * aRe[column] + aIm[column] * aIm[column]
+        // 3 dB stricter than a single window: one pass of a borderline 20 ms window plus this
+        // confirmation must not let through music that keeps a DTMF-like pair with harmonics.
+        if 2 * harmonics.row > rowSecondHarmonicRatio * lastRow { return nil }
+        if 2 * harmonics.column > secondHarmonicRatio * lastColumn { return nil }
+        return DTMFDigit(row: row, column: column - 4)
+    }
+
+    /// Goertzel at twice the row and column frequencies over the last `halves` half-blocks (2 or
+    /// 3), scaled like `windowPower` (|DFT|² over the same samples).
+    private func secondHarmonicPower(row: Int, column: Int, halves: Int) -> (row: Float, column: Float) {
         let cr = harmonicCoefficient[row], cc = harmonicCoefficient[column]
         var r1: Float = 0, r2: Float = 0, c1: Float = 0, c2: Float = 0
-        // The ring holds the older half-block first when the current one sits in half 1.
-        let length = 2 * Self.halfBlock
-        let first = (currentHalf ^ 1) * Self.halfBlock
+        // Ring of three halves; the current one is at `currentHalf`, the oldest wanted before it.
+        let ringLength = 3 * Self.halfBlock
+        let length = halves * Self.halfBlock
+        let first = ((currentHalf + 4 - halves) % 3) * Self.halfBlock
         window.withUnsafeBufferPointer { store in
             for k in 0..<length {
                 var i = first + k
-                if i >= length { i -= length }
+                if i >= ringLength { i -= ringLength }
                 let x = store[i]
                 let r0 = x + cr * r1 - r2
                 r2 = r1
@@ -328,7 +424,10 @@ public struct DTMFDetector: Sendable {
 
     // MARK: - Digit on/off logic
 
-    private mutating func decide(_ digit: DTMFDigit?, windowEnd: Int64, onEvent: (DTMFEvent) -> Void) {
+    /// `confirmed` is a digit that passed the 30 ms confirmation in this step (see the type's
+    /// doc comment); it begins a digit like a full run of 20 ms windows.
+    private mutating func decide(_ digit: DTMFDigit?, confirmed: DTMFDigit?, windowEnd: Int64,
+                                 onEvent: (DTMFEvent) -> Void) {
         let windowStart = windowEnd - Int64(2 * Self.halfBlock)
         if let digit, digit == runDigit {
             runLength += 1
@@ -356,6 +455,14 @@ public struct DTMFDetector: Sendable {
             activeEnd = windowEnd
             misses = 0
             onEvent(DTMFEvent(kind: .began, digit: candidate, startSample: runStart, endSample: nil,
+                              sampleRate: sampleRate))
+        } else if activeDigit == nil, let candidate = confirmed {
+            // The 30 ms window spans three halves.
+            activeDigit = candidate
+            activeStart = windowEnd - Int64(3 * Self.halfBlock)
+            activeEnd = windowEnd
+            misses = 0
+            onEvent(DTMFEvent(kind: .began, digit: candidate, startSample: activeStart, endSample: nil,
                               sampleRate: sampleRate))
         }
     }
