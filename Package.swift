@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
@@ -75,6 +76,16 @@ let package = Package(
             dependencies: ["CALSA", "VoiceGateDSP", "VoiceGateDialog", "VoiceGateMedia"],
             swiftSettings: strictSettings),
 
+        // SIP and RTP as values and state machines (no sockets): the gateway's protocol cores.
+        .target(
+            name: "SIPCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "RTPCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings),
+
         // The thin CLI.
         .executableTarget(
             name: "voicegate",
@@ -106,6 +117,15 @@ let package = Package(
             name: "VoiceGatePromptsTests",
             dependencies: ["VoiceGatePrompts", "VoiceGateSpeech", "VoiceGateDialog", "VoiceGateCodecs", "VoiceGateDSP",
                            "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SIPCoreTests",
+            dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "RTPCoreTests",
+            dependencies: ["RTPCore", "VoiceGateTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateBankTests",
