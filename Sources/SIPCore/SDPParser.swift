@@ -38,10 +38,12 @@ private struct SDPBodyParser {
     mutating func parse(_ text: String) throws(SDPParseError) -> SessionDescription {
         var lineNumber = 0
         var sawContent = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on scalars: as Characters, "\r\n" is one grapheme and would never equal "\n".
+        for rawLine in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            while let last = line.last, last == "\r" || last == " " || last == "\t" { line.removeLast() }
+            var scalars = rawLine
+            while let last = scalars.last, last == "\r" || last == " " || last == "\t" { scalars.removeLast() }
+            let line = Substring(scalars)
             if line.isEmpty { continue }
             guard line.count >= 2, let type = line.first, type.isASCII, type.isLetter,
                   line[line.index(after: line.startIndex)] == "=" else {
