@@ -118,7 +118,10 @@ public struct SDPNegotiator: Sendable {
         }
 
         let section = offer.media[chosen.index]
-        let remoteConnection = offer.effectiveConnection(ofMediaAt: chosen.index)!  // the parser guarantees one
+        // Parsed bodies always have one; a description built in code might not.
+        guard let remoteConnection = offer.effectiveConnection(ofMediaAt: chosen.index) else {
+            return .failure(.malformed(SDPParseError(line: 0, reason: "no c= line for the audio stream")))
+        }
         var offered = offer.effectiveDirection(ofMediaAt: chosen.index)
         if remoteConnection.isHoldAddress {
             // RFC 2543 hold (RFC 3264 8.4): the remote receives nothing whatever its attribute says.
@@ -240,7 +243,9 @@ public struct SDPNegotiator: Sendable {
                     ? UInt8(format) : nil
             }
         }.first : nil
-        let connection = answer.effectiveConnection(ofMediaAt: 0)!  // the parser guarantees one
+        guard let connection = answer.effectiveConnection(ofMediaAt: 0) else {
+            return .failure(.malformed(SDPParseError(line: 0, reason: "no c= line for the audio stream")))
+        }
         var answered = answer.effectiveDirection(ofMediaAt: 0)
         if connection.isHoldAddress { answered = answered.intersection(.sendonly) }
         let direction = answered.reversed.intersection(localDirection)

@@ -180,6 +180,18 @@ import Testing
         #expect(malformed.warningHeaderValue(agent: "vg").hasPrefix("399 vg \"Malformed SDP: SDP line 2"))
     }
 
+    @Test func builtOfferWithoutConnectionIsRefusedNotTrapped() {
+        var negotiator = Self.negotiator()
+        let offer = SessionDescription(
+            origin: SDPOrigin(sessionID: 1, sessionVersion: 1, addressType: .ip4, address: "192.0.2.1"),
+            media: [SDPMediaDescription(media: "audio", port: 4000, proto: "RTP/AVP", formats: ["0"])])
+        guard case .failure(.malformed(let parseError)) = negotiator.answer(to: offer) else {
+            Issue.record("expected .malformed")
+            return
+        }
+        #expect(parseError.reason.contains("no c= line"))
+    }
+
     @Test func nonAudioStreamsAreRejectedWithPortZero() throws {
         var negotiator = Self.negotiator()
         let result = try answer(SDPSamples.audioVideo, with: &negotiator)
@@ -289,7 +301,7 @@ import Testing
     }
 }
 
-extension String {
+fileprivate extension String {
     /// Plain substring replacement without Foundation.
     func replacingOccurrences(_ target: String, _ replacement: String) -> String {
         var result = ""

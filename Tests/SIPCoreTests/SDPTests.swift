@@ -306,7 +306,7 @@ enum SDPSamples {
     }
 }
 
-extension String {
+fileprivate extension String {
     /// The text with CRLF turned into LF.
     func replacingCRLF() -> String { split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") }
     /// The text with LF turned into CRLF (input must have no CR).
