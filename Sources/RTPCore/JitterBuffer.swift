@@ -14,7 +14,8 @@
 /// rises or a packet arrives after its turn, and shrinks by one frame at most every
 /// `shrinkHoldMs` and only after that long without late packets. The actual delay follows
 /// at the next talkspurt start, or, in a stream without silence, by discarding one frame when
-/// the delay has exceeded the target by more than a frame for `shrinkHoldMs`.
+/// the delay has exceeded the target by more than a frame for `shrinkHoldMs` (at once when it
+/// exceeds the maximum delay, which waiting for late packets can cause).
 public struct JitterBuffer<Payload: Sendable>: Sendable {
     /// Tuning of the buffer.
     public struct Configuration: Sendable, Hashable {
@@ -267,9 +268,12 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
         lastPlayedExt = newHead - 1
     }
 
-    /// Whether the delay has been more than a frame above target for `shrinkHoldMs`.
+    /// Whether the delay has been more than a frame above target for `shrinkHoldMs`, or above
+    /// the maximum delay at all.
     private mutating func shouldDiscardForShrink(_ due: Slot, nowMs: Int64) -> Bool {
         let delay = nowMs - due.arrivalMs
+        // Waiting for late packets can push the delay past the maximum: catch up at once.
+        if delay > Int64(configuration.maxDelayMs + configuration.frameMs) { return true }
         guard delay > Int64(targetDelayMs + configuration.frameMs) else {
             excessSinceMs = nil
             return false
