@@ -1,5 +1,6 @@
 import NIOCore
 import Testing
+import VoiceGateTestSupport
 @testable import RTPCore
 
 @Suite struct RTPPacketTests {
@@ -128,5 +129,28 @@ import Testing
         let p6 = sender.next(payload: [6], samples: samples)
         #expect(p5.marker && !p6.marker && p6.timestamp &- p5.timestamp == 160)
         #expect(sender.packetCount == 6 && sender.octetCount == 6)
+    }
+}
+
+@Suite struct RTPPacerTests {
+    @Test func lateTimersDoNotDriftAndLongStallsAreCapped() {
+        var clock = ManualClock()
+        var pacer = RTPPacer(startMs: clock.nowMs)
+        var sent = 0
+        // A timer that fires 7 ms late every time still sends one packet per 20 ms.
+        for _ in 0..<50 {
+            let due = pacer.due(nowMs: clock.nowMs)
+            sent += due.send
+            clock.advance(byMs: pacer.nextDueMs + 7 - clock.nowMs)
+        }
+        #expect(sent == 50)
+        #expect(pacer.nextDueMs == 1000)
+        // A 200 ms stall: 10 frames are due, 3 are sent and 7 skipped.
+        clock.advance(byMs: 200)
+        let burst = pacer.due(nowMs: clock.nowMs)
+        #expect(burst.send == 3)
+        #expect(burst.send + burst.skipped == Int((clock.nowMs - 1000) / 20) + 1)
+        let early = pacer.due(nowMs: clock.nowMs)
+        #expect(early.send == 0 && early.skipped == 0)
     }
 }
