@@ -7,7 +7,8 @@
 /// either waits for it (nothing later has arrived: the stream is merely late, so the actual
 /// delay grows by one frame) or skips it as lost (a later packet is already due). After
 /// `maxConcealedFrames` with an empty buffer the talkspurt is over and pops return `.empty`
-/// (nothing to play: silence or comfort noise) until the next one has been buffered.
+/// (nothing to play: silence or comfort noise) until the next one has been buffered. A marker
+/// packet after a shorter gap also starts a new talkspurt that is prebuffered.
 ///
 /// The target delay follows the RFC 3550 interarrival jitter estimate (target = minimum +
 /// 3 x jitter, in whole frames, within 20-200 ms by default). It grows at once when jitter
@@ -84,6 +85,7 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
         var ext: Int64
         var timestamp: UInt32
         var arrivalMs: Int64
+        var marker: Bool
         var payload: Payload
     }
 
@@ -184,7 +186,7 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
             advanceHead(to: ext - Int64(Self.capacity) + 1)
         }
         if slots[index(ext)] != nil { buffered -= 1 }
-        slots[index(ext)] = Slot(ext: ext, timestamp: timestamp, arrivalMs: arrivalMs, payload: payload)
+        slots[index(ext)] = Slot(ext: ext, timestamp: timestamp, arrivalMs: arrivalMs, marker: marker, payload: payload)
         buffered += 1
     }
 
@@ -196,6 +198,14 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
             playing = true
             concealRun = 0
             excessSinceMs = nil
+        }
+        if let start = slot(head), start.marker, concealRun > 0, buffered == 1 || slot(head + 1) == nil,
+           nowMs - start.arrivalMs < Int64(targetDelayMs) {
+            // A new talkspurt after a short silence: prebuffer it like the first one, so the
+            // delay it plays with is the current target.
+            playing = false
+            concealRun = 0
+            return .empty
         }
         if var due = slot(head) {
             if shouldDiscardForShrink(due, nowMs: nowMs), let next = slot(head + 1) {

@@ -155,3 +155,20 @@ import VoiceGateTestSupport
         #expect(Self.frames(played).count + buffer.statistics.discarded == 750)
     }
 }
+
+@Suite struct JitterBufferTalkspurtTests {
+    @Test func aMarkerAfterAShortGapIsPrebuffered() {
+        var buffer = JitterBuffer<Int>()
+        // 20 packets, 60 ms of silence (sequence continues, timestamp jumps, marker set), 20 more.
+        let first = JitterBufferTests.stream(count: 20)
+        var second = JitterBufferTests.stream(count: 20, firstSeq: 1020, startMs: 460, firstId: 20)
+        second[0].marker = true
+        let played = JitterBufferTests.run(first + second, untilMs: 1200, buffer: &buffer)
+        #expect(JitterBufferTests.frames(played) == Array(0..<40))
+        let resumed = played.firstIndex(of: .frame(20))!
+        // Packet 20 arrives at 460 ms and waits the 40 ms target: played at 500 ms (pop 25).
+        #expect(resumed == 25)
+        #expect(played[22..<25].contains(.empty))
+        #expect(buffer.statistics.lastPlayoutDelayMs == 40)
+    }
+}
