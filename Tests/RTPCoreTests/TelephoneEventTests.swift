@@ -93,3 +93,21 @@ import VoiceGateTestSupport
         #expect(receiver.expire(nowMs: clock.nowMs + 1000).isEmpty)
     }
 }
+
+@Suite struct TelephoneEventLongPressTests {
+    @Test func aPressLongerThanTheDurationFieldStaysOnePress() {
+        var receiver = TelephoneEventReceiver()
+        var began = 0
+        func feed(_ event: TelephoneEvent, _ ts: UInt32, _ ms: Int64) {
+            for case .began in receiver.receive(event, timestamp: ts, ssrc: 3, arrivalMs: ms) { began += 1 }
+        }
+        feed(TelephoneEvent(event: 0, duration: 0), 1000, 0)
+        feed(TelephoneEvent(event: 0, duration: 0xFFFF), 1000, 8191)
+        // RFC 4733 2.5.1.3: the segment continues under timestamp + 0xFFFF.
+        feed(TelephoneEvent(event: 0, duration: 400), 1000 + 0xFFFF, 8241)
+        feed(TelephoneEvent(event: 0, isEnd: true, duration: 800), 1000 + 0xFFFF, 8291)
+        #expect(began == 1)
+        feed(TelephoneEvent(event: 0, duration: 0), 1000 + 0xFFFF + 8000, 9300)
+        #expect(began == 2)
+    }
+}
