@@ -3,7 +3,13 @@
 /// removed and folded continuation lines joined by a single space.
 public struct SIPHeaderField: Sendable, Hashable {
     /// Canonical header name (`Via`, `Call-ID`, `CSeq`); unknown names are kept as received.
-    public var name: String
+    /// Assigning a compact or differently cased known name stores the canonical spelling.
+    public var name: String {
+        didSet {
+            let canonical = SIPHeaderName.canonical(name)
+            if canonical != name { name = canonical }
+        }
+    }
     /// The field value as received (after unfolding and trimming).
     public var value: String
 
@@ -52,7 +58,21 @@ public enum SIPHeaderName {
 
     /// True when two header names denote the same header (case-insensitive, compact forms equal).
     public static func matches(_ a: String, _ b: String) -> Bool {
-        SIPSyntax.asciiLowercased(canonical(a)) == SIPSyntax.asciiLowercased(canonical(b))
+        equalIgnoringCase(canonical(a), canonical(b))
+    }
+
+    /// ASCII case-insensitive comparison without allocating.
+    static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        var i = a.utf8.makeIterator()
+        var j = b.utf8.makeIterator()
+        while true {
+            switch (i.next(), j.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x != y, (x | 0x20) != (y | 0x20) || !SIPSyntax.isAlpha(x) { return false }
+            default: return false
+            }
+        }
     }
 }
 
@@ -78,12 +98,14 @@ public struct SIPHeaders: Sendable, Hashable, Sequence {
 
     /// The value of the first field named `name`, or nil.
     public subscript(name: String) -> String? {
-        fields.first { SIPHeaderName.matches($0.name, name) }?.value
+        let key = SIPHeaderName.canonical(name)
+        return fields.first { SIPHeaderName.equalIgnoringCase($0.name, key) }?.value
     }
 
     /// The values of every field named `name`, in order (one per field line, not split on commas).
     public func values(_ name: String) -> [String] {
-        fields.filter { SIPHeaderName.matches($0.name, name) }.map(\.value)
+        let key = SIPHeaderName.canonical(name)
+        return fields.filter { SIPHeaderName.equalIgnoringCase($0.name, key) }.map(\.value)
     }
 
     /// The comma-separated elements of every field named `name`, in order
@@ -122,6 +144,7 @@ public struct SIPHeaders: Sendable, Hashable, Sequence {
 
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
-        fields.removeAll { SIPHeaderName.matches($0.name, name) }
+        let key = SIPHeaderName.canonical(name)
+        fields.removeAll { SIPHeaderName.equalIgnoringCase($0.name, key) }
     }
 }

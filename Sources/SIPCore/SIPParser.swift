@@ -124,6 +124,11 @@ public struct SIPParser: Sendable {
             }
             lines.append(pos..<end)
             pos = next
+            // Bound the line table: folded fields may span several lines, but not without limit.
+            if lines.count > limits.maxHeaderCount * 8 {
+                head.note(.tooManyHeaders, "more than \(limits.maxHeaderCount * 8) header lines")
+                return head
+            }
         }
 
         parseStartLine(bytes[lines[0]], into: &head)

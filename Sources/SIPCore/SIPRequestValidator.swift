@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// The UAS checks of RFC 3261 §8.2 as a pure function of a parsed request: accept it, reject it
 /// with a ready-made response, or discard it silently. Run it after `SIPParser` and before the
 /// transaction layer. Order follows §8.2: version, mandatory headers, method (405/501),
@@ -119,6 +121,11 @@ public struct SIPRequestValidator: Sendable {
     public func rejection(for request: SIPMessage, toTag: String? = nil) -> SIPMessage? {
         if case .reject(let response) = validate(request, toTag: toTag) { return response }
         return nil
+    }
+
+    /// Parser and validator together for one UDP datagram held in a `ByteBuffer` (not consumed).
+    public func react(toDatagram buffer: ByteBuffer, parser: SIPParser = SIPParser(), toTag: String? = nil) -> SIPInboundReaction {
+        react(toDatagram: Array(buffer.readableBytesView), parser: parser, toTag: toTag)
     }
 
     /// Parser and validator together for one UDP datagram: what the UAS does with it.
