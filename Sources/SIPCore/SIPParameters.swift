@@ -51,13 +51,11 @@ public struct SIPParameters: Sendable, Hashable, Sequence {
 
     /// Removes every parameter named `name`.
     public mutating func remove(_ name: String) {
-        let lower = SIPSyntax.asciiLowercased(name)
-        elements.removeAll { SIPSyntax.asciiLowercased($0.name) == lower }
+        elements.removeAll { SIPHeaderName.equalIgnoringCase($0.name, name) }
     }
 
     private func index(of name: String) -> Int? {
-        let lower = SIPSyntax.asciiLowercased(name)
-        return elements.firstIndex { SIPSyntax.asciiLowercased($0.name) == lower }
+        elements.firstIndex { SIPHeaderName.equalIgnoringCase($0.name, name) }
     }
 }
 

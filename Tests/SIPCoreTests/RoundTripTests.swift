@@ -33,4 +33,16 @@ struct RoundTripTests {
         #expect(out == "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:x@y>;tag=1\r\n"
             + "To: <sip:a@b>\r\nCall-ID: abc\r\nCSeq: 1 OPTIONS\r\nSupported: timer\r\nContent-Length: 5\r\n\r\nhello")
     }
+
+    @Test func bareCRCannotInjectHeaders() throws {
+        let text = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nX-Evil: a\rInjected: 1\r\n"
+            + "From: <sip:x@y>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: abc\r\nCSeq: 1 OPTIONS\r\n\r\n"
+        let m = try SIPParser().parseDatagram(Array(text.utf8))
+        var response = SIPResponseBuilder.response(to: m, status: 200, reason: "OK\r\nX-Injected: 2", toTag: "t")
+        response.headers.add(name: "X-Evil", value: m.headers["X-Evil"]!)
+        let again = try SIPParser().parseDatagram(SIPSerializer.bytes(response))
+        #expect(!again.headers.contains("Injected"))
+        #expect(!again.headers.contains("X-Injected"))
+        #expect(again.headers["X-Evil"] == "a Injected: 1")
+    }
 }
