@@ -59,7 +59,12 @@ public struct SIPParser: Sendable {
 
     func parse(_ bytes: [UInt8], framing: Framing) throws(SIPParseError) -> SIPMessage {
         guard bytes.count <= limits.maxMessageSize else {
-            throw SIPParseError(.messageTooLarge, "message of \(bytes.count) octets exceeds \(limits.maxMessageSize)")
+            // Look only at the first maxMessageSize octets: if the whole header section is there,
+            // the request can still be answered (513 Message Too Large, RFC 3261 §21.5.14).
+            let head = scanHead(Array(bytes.prefix(limits.maxMessageSize)))
+            let detail = "message of \(bytes.count) octets exceeds \(limits.maxMessageSize)"
+            guard head.sawBlankLine, head.problem == nil else { throw SIPParseError(.messageTooLarge, detail) }
+            throw head.error(.messageTooLarge, detail)
         }
         let head = scanHead(bytes)
         if let (reason, detail) = head.problem { throw head.error(reason, detail) }

@@ -127,5 +127,17 @@ struct FuzzTests {
         #expect(reason(base + "X-Fold: a\r\n" + String(repeating: " bbbbbbbbbb\r\n", count: 20) + "\r\n") == .headerTooLong)
         #expect(reason(base + "\r\n" + String(repeating: "z", count: 2_000)) == .messageTooLarge)
         #expect(reason("\r\n\r\n") == .empty)
+        // An oversized request whose headers fit is answered 513; one whose headers do not is dropped.
+        do {
+            _ = try parser.parseDatagram(Array((base + "\r\n" + String(repeating: "z", count: 2_000)).utf8))
+        } catch {
+            #expect(error.errorResponse(toTag: "t")?.status == 513)
+        }
+        do {
+            _ = try parser.parseDatagram(Array((base + "X: " + String(repeating: "z", count: 2_000)).utf8))
+        } catch {
+            #expect(error.reason == .messageTooLarge)
+            #expect(!error.canRespond)
+        }
     }
 }

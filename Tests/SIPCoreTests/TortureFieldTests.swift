@@ -146,6 +146,15 @@ struct TortureFieldTests {
         #expect(!r.headers.contains("Route"))
     }
 
+    @Test func escruriHeadersStayInTheURI() throws {
+        let m = try parse("escruri")
+        #expect(m.requestLine?.uri.headers["Route"] == .some("<sip:example.com>"))
+        #expect(!m.headers.contains("Route"))
+        // Serialising keeps them escaped inside the URI.
+        let line = String(decoding: SIPSerializer.bytes(m).prefix(80), as: UTF8.self)
+        #expect(line.hasPrefix("INVITE sip:user@example.com?Route=%3Csip:example.com%3E SIP/2.0\r\n"))
+    }
+
     @Test func otherSchemesStayOpaque() throws {
         let u = try parse("unkscm")
         #expect(u.requestLine?.uri.scheme == .other("nobodyknowsthisscheme"))
