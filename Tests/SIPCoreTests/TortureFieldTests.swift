@@ -155,6 +155,32 @@ struct TortureFieldTests {
         #expect(line.hasPrefix("INVITE sip:user@example.com?Route=%3Csip:example.com%3E SIP/2.0\r\n"))
     }
 
+    @Test func rejectionsCarryTheHeadersTheRFCAsksFor() throws {
+        func response(_ name: String) throws -> SIPMessage {
+            let reaction = SIPRequestValidator().react(toDatagram: TortureFixtures.bytes(named: name), toTag: "u")
+            guard case .respond(let r) = reaction else { throw Unexpected() }
+            return r
+        }
+        let bext = try response("bext01")
+        #expect(bext.status == 420)
+        #expect(bext.headers["Unsupported"] == "nothingSupportsThis, nothingSupportsThisEither")
+        let intmeth = try response("intmeth")
+        #expect(intmeth.status == 501)
+        #expect(intmeth.allow.contains(.invite) && intmeth.allow.contains(.options))
+        #expect(intmeth.to?.tag == "u")
+        #expect(intmeth.cSeq?.sequence == 139122385)
+        let invut = try response("invut")
+        #expect(invut.headers["Accept"]?.contains("application/sdp") == true)
+        let sdp01 = try response("sdp01")
+        #expect(sdp01.headers["Warning"]?.hasPrefix("399 ") == true)
+        // The 400 for a malformed Via still copies it, so the response can be routed.
+        let badinv = try response("badinv01")
+        #expect(badinv.headers["Via"] == "SIP/2.0/UDP 192.0.2.15;;,;,,")
+        #expect(badinv.headers["Call-ID"] == "badinv01.0ha0isndaksdjasdf3234nas")
+    }
+
+    struct Unexpected: Error {}
+
     @Test func otherSchemesStayOpaque() throws {
         let u = try parse("unkscm")
         #expect(u.requestLine?.uri.scheme == .other("nobodyknowsthisscheme"))
