@@ -100,6 +100,37 @@ private func detect(_ x: [Int16]) -> String { digits(DTMFDetector.detect(in: x))
         #expect(detect(ToneGenerator.mix(tones, noise)) == keys)
     }
 
+    @Test(arguments: [ToneGenerator.NoiseColor.white, .pink])
+    func digitsInNoiseAtFiveDecibels(color: ToneGenerator.NoiseColor) {
+        let keys = "0123456789*#"
+        let tones = padded(ToneGenerator.dtmf(digits: keys, toneDuration: 0.05, gap: 0.05, level: -20), lead: 0.5)
+        let noise = ToneGenerator.noise(color, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 5, seed: 7)
+        #expect(detect(ToneGenerator.mix(tones, noise)) == keys)
+    }
+
+    @Test(arguments: [0.0, 0.002, 0.005, 0.008])
+    func dropoutInNoiseDoesNotSplitADigit(offset: Double) {
+        // A 210 ms key press with a 10 ms drop-out in white noise 10 dB below the tones: the
+        // windows around the drop-out fail in noise, but the tone never falls silent for two
+        // half-blocks, so it stays one digit. Several noise draws, as a split depends on them.
+        var found: [String] = []
+        for seed in UInt64(1)...6 {
+            let tones = padded(ToneGenerator.dtmf(digits: "55", toneDuration: 0.1, gap: 0.01, level: -20),
+                               lead: 0.3 + offset)
+            let noise = ToneGenerator.noise(.white, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 10,
+                                            seed: seed)
+            found.append(detect(ToneGenerator.mix(tones, noise)))
+        }
+        #expect(found == Array(repeating: "5", count: 6))
+    }
+
+    @Test func sameDigitAfterAGapInNoiseIsTwoDigits() {
+        // The silence test that keeps a digit through drop-outs must still see a 30 ms gap in noise.
+        let tones = padded(ToneGenerator.dtmf(digits: "555", toneDuration: 0.05, gap: 0.03, level: -20), lead: 0.5)
+        let noise = ToneGenerator.noise(.white, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 10, seed: 3)
+        #expect(detect(ToneGenerator.mix(tones, noise)) == "555")
+    }
+
     @Test func streamingInAnyChunksEqualsOneBuffer() {
         let tones = padded(ToneGenerator.dtmf(digits: "8#02*", toneDuration: 0.07, gap: 0.06, level: -15), lead: 0.3)
         let x = ToneGenerator.mix(tones, ToneGenerator.noise(.white, duration: 2, level: -35, seed: 5))
