@@ -80,7 +80,7 @@ public struct DTMFDetector: Sendable {
         /// Largest accepted change of a tone's energy across the three 10 ms halves of the 30 ms
         /// confirmation window, dB. Tighter than `maximumHalfBlockChange` because a 20 ms tone
         /// fills a 30 ms window as 50%/100%/50% halves, 6 dB apart, and must stay rejected.
-        public var maximumThreeHalfChange: Double = 4.5
+        public var maximumThreeHalfChange: Double = 5
         /// Largest accepted relative frequency offset in the 30 ms confirmation window.
         public var maximumThreeHalfFrequencyDeviation: Double = 0.02
         /// Consecutive windows without the digit that end it, provided the tone has really gone:

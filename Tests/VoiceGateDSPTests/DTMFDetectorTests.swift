@@ -42,6 +42,20 @@ private func detect(_ x: [Int16]) -> String { digits(DTMFDetector.detect(in: x))
         #expect(detect(x) == "")
     }
 
+    @Test func twentyMillisecondsInNoiseIsRejected() {
+        // Light noise must not push a 20 ms tone over the 30 ms confirmation (its three halves are
+        // at best 50%/100%/50% filled, 6 dB apart) at any alignment.
+        var found = ""
+        for step in 0..<10 {
+            let tones = padded(ToneGenerator.dtmf(digits: "7", toneDuration: 0.02, gap: 0, level: -10),
+                               lead: 0.2 + 0.001 * Double(step))
+            let noise = ToneGenerator.noise(.white, duration: Double(tones.count) / 8000, level: -10 + 3.01 - 20,
+                                            seed: UInt64(step + 1))
+            found += detect(ToneGenerator.mix(tones, noise))
+        }
+        #expect(found == "")
+    }
+
     @Test func levelLimits() {
         #expect(detect(padded(ToneGenerator.dtmf(digits: "159", toneDuration: 0.05, gap: 0.05, level: -26))) == "159")
         // The threshold is −36 dBm0 per tone (as spandsp's relaxed setting); well below it nothing.
