@@ -28,11 +28,16 @@
 /// near a null, and 1.8 dB more tone-to-noise per bin), all three halves within
 /// `maximumThreeHalfChange`, and both phase turns within `maximumThreeHalfFrequencyDeviation`.
 /// Speech rarely keeps two harmonics on DTMF frequencies, stationary, for 30 ms.
+/// Windows that pass the tone-to-total test only through its in-noise relaxation are what noisy
+/// speech and babble produce; a run of two such windows does not begin a digit by itself, only
+/// together with this 30 ms confirmation.
 ///
 /// **Timing.** A digit begins after `minimumOnWindows` consecutive windows agree (or the 30 ms
-/// confirmation above) and ends after
-/// `minimumOffWindows` windows without it, so a 2 s key press is one digit, a 10 ms drop-out does
-/// not split it, and the same key pressed again after a ≥ 30 ms gap is a second digit.
+/// confirmation above). It ends after `minimumOffWindows` windows without it once its tones have
+/// really gone — `minimumSilentHalves` half-blocks `silentHalfLevel` below the digit's level, or
+/// another digit detected — and otherwise only after `maximumOffWindows`. So a 2 s key press is
+/// one digit, a 10 ms drop-out does not split it even when noise makes the windows around it fail
+/// too, and the same key pressed again after a ≥ 30 ms gap is a second digit.
 ///
 /// Only 8 kHz is supported: callers with 16 kHz audio resample first. Processing allocates
 /// nothing; results do not depend on how the stream is cut into buffers.
@@ -47,8 +52,11 @@ public struct DTMFDetector: Sendable {
         public var maximumReverseTwist: Double = 11
         /// Largest accepted relative frequency offset of each tone (Q.24: 1.5% pass, 3.5% fail).
         public var maximumFrequencyDeviation: Double = 0.025
-        /// The strongest row (column) must beat every other row (column) by this much, dB.
-        public var relativePeak: Double = 8
+        /// The strongest row (column) must beat every other row (column) by this much, dB. In a
+        /// 20 ms window 697 Hz already leaks −13 dB into the 770 Hz bin, so noise there leaves
+        /// little margin: 7 rather than 8 dB gains noisy digits and, with the in-noise run rule
+        /// (see the type's doc comment), no talk-off on the tuning corpora.
+        public var relativePeak: Double = 7
         /// The two tones must hold at least this fraction of the window's power (clean speech
         /// reaches about 0.6 in its most tone-like windows).
         public var minimumToneToTotalRatio: Double = 0.7
@@ -72,11 +80,24 @@ public struct DTMFDetector: Sendable {
         /// Largest accepted change of a tone's energy across the three 10 ms halves of the 30 ms
         /// confirmation window, dB. Tighter than `maximumHalfBlockChange` because a 20 ms tone
         /// fills a 30 ms window as 50%/100%/50% halves, 6 dB apart, and must stay rejected.
-        public var maximumThreeHalfChange: Double = 4.5
+        public var maximumThreeHalfChange: Double = 5
         /// Largest accepted relative frequency offset in the 30 ms confirmation window.
         public var maximumThreeHalfFrequencyDeviation: Double = 0.02
-        /// Consecutive windows without the digit that end it.
+        /// Consecutive windows without the digit that end it, provided the tone has really gone:
+        /// at least `minimumSilentHalves` half-blocks since the last agreeing window fell to
+        /// `silentHalfLevel`, or another digit is being detected.
         public var minimumOffWindows: Int = 3
+        /// A half-block is silent for the active digit when its energy at the digit's two
+        /// frequencies is this far below the digit's own level, dB. A 10 ms drop-out leaves at most
+        /// one such half (straddling two halves, at least one keeps > 25% of the tone, ≥ −12 dB),
+        /// a ≥ 30 ms gap at least two.
+        public var silentHalfLevel: Double = -12
+        /// Silent half-blocks needed to end a digit after `minimumOffWindows` misses.
+        public var minimumSilentHalves: Int = 2
+        /// Consecutive windows without the digit that end it even though its tones never fell
+        /// silent (noise masking the tone for this long, or the tone changing level or frequency).
+        /// Without this split, a tone briefly lost in noise comes back as a second digit.
+        public var maximumOffWindows: Int = 6
 
         /// The defaults.
         public init() {}
@@ -109,6 +130,7 @@ public struct DTMFDetector: Sendable {
     private let halfChangeRatio: Float
     private let threeHalfChangeRatio: Float
     private let threeHalfPhaseLimitCos: SIMD8<Float>
+    private let silentRatio: Float
 
     // Streaming state.
     private var s1 = SIMD8<Float>()
@@ -126,6 +148,7 @@ public struct DTMFDetector: Sendable {
     private var olderEnergy: Float = 0
     private var haveOlder = false
     private var previousDigit: DTMFDigit?        // the last 20 ms window's own decision
+    private var previousRelaxed = false          // it passed only through the in-noise ratio
     private var window: [Float]                  // last three half-blocks, ring of 3×80
     private var currentHalf = 0
 
@@ -137,6 +160,8 @@ public struct DTMFDetector: Sendable {
     private var activeStart: Int64 = 0
     private var activeEnd: Int64 = 0
     private var misses = 0
+    private var activeLevel: Float = 0           // the active digit's two-tone energy per half-block
+    private var silentHalves = 0                 // silent halves since the digit was last detected
 
     /// A detector for a stream at `sampleRate` (must be 8000: resample 16 kHz audio first).
     public init(sampleRate: Int = 8000, configuration: Configuration = .init()) {
@@ -182,6 +207,7 @@ public struct DTMFDetector: Sendable {
         secondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumSecondHarmonic))
         rowSecondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumRowSecondHarmonic))
         halfChangeRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumHalfBlockChange))
+        silentRatio = Float(ToneMath.gain(decibels: 2 * configuration.silentHalfLevel))
         window = [Float](repeating: 0, count: 3 * Self.halfBlock)
     }
 
@@ -266,14 +292,17 @@ public struct DTMFDetector: Sendable {
         fill = 0
         samplesDone += Int64(Self.halfBlock)
         if havePrevious {
-            let digit = classify(re: re, im: im, energy: halfEnergy)
+            let (digit, relaxed) = classify(re: re, im: im, energy: halfEnergy)
             var confirmed: DTMFDigit?
             if haveOlder, activeDigit == nil, let candidate = digit ?? previousDigit {
                 confirmed = classifyThreeHalves(re: re, im: im, energy: halfEnergy)
                 if confirmed != candidate { confirmed = nil }
             }
-            decide(digit, confirmed: confirmed, windowEnd: samplesDone, onEvent: onEvent)
+            decide(digit, confirmed: confirmed, relaxedRun: relaxed || previousRelaxed, windowEnd: samplesDone,
+                   previousPower: previousRe * previousRe + previousIm * previousIm,
+                   currentPower: re * re + im * im, onEvent: onEvent)
             previousDigit = digit
+            previousRelaxed = relaxed
             haveOlder = true
         }
         olderRe = previousRe
@@ -290,7 +319,9 @@ public struct DTMFDetector: Sendable {
 
     // MARK: - Checks on one 20 ms window
 
-    private func classify(re: SIMD8<Float>, im: SIMD8<Float>, energy: Float) -> DTMFDigit? {
+    /// The window's digit, and whether it passed the tone-to-total test only through the in-noise
+    /// relaxation (then a run of such windows does not begin a digit without the 30 ms check).
+    private func classify(re: SIMD8<Float>, im: SIMD8<Float>, energy: Float) -> (DTMFDigit?, relaxed: Bool) {
         let n = Float(Self.halfBlock)
         let powerA = previousRe * previousRe + previousIm * previousIm
         let powerB = re * re + im * im
@@ -305,18 +336,19 @@ public struct DTMFDetector: Sendable {
         for lane in 1..<4 where windowPower[lane] > windowPower[row] { row = lane }
         for lane in 5..<8 where windowPower[lane] > windowPower[column] { column = lane }
         let rowPower = tonePower[row], columnPower = tonePower[column]
-        guard rowPower >= minTonePower, columnPower >= minTonePower else { return nil }
-        guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return nil }
+        guard rowPower >= minTonePower, columnPower >= minTonePower else { return (nil, false) }
+        guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return (nil, false) }
         let totalPower = (previousEnergy + energy) / (2 * n)
         let tones = rowPower + columnPower
+        let clearlyTonal = tones >= toneToTotal * totalPower
         let explainedByNoise = tones >= toneToTotalInNoise * totalPower
             && totalPower - tones <= noiseAllowance * noiseFloor / n
-        guard tones >= toneToTotal * totalPower || explainedByNoise else { return nil }
+        guard clearlyTonal || explainedByNoise else { return (nil, false) }
         for lane in 0..<4 where lane != row {
-            if windowPower[row] < relativePeakRatio * windowPower[lane] { return nil }
+            if windowPower[row] < relativePeakRatio * windowPower[lane] { return (nil, false) }
         }
         for lane in 4..<8 where lane != column {
-            if windowPower[column] < relativePeakRatio * windowPower[lane] { return nil }
+            if windowPower[column] < relativePeakRatio * windowPower[lane] { return (nil, false) }
         }
         func steadyAndOnFrequency(_ lane: Int) -> Bool {
             // Stationary over the two halves.
@@ -328,12 +360,12 @@ public struct DTMFDetector: Sendable {
             let zRe = zRe0 * rotRe[lane] - zIm0 * rotIm[lane]
             return zRe >= phaseLimitCos[lane] * (a * b).squareRoot()
         }
-        guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return nil }
+        guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return (nil, false) }
         // Second harmonics, only now that everything cheap has passed.
         let harmonics = secondHarmonicPower(row: row, column: column, halves: 2)
-        if harmonics.row > rowSecondHarmonicRatio * windowPower[row] { return nil }
-        if harmonics.column > secondHarmonicRatio * windowPower[column] { return nil }
-        return DTMFDigit(row: row, column: column - 4)
+        if harmonics.row > rowSecondHarmonicRatio * windowPower[row] { return (nil, false) }
+        if harmonics.column > secondHarmonicRatio * windowPower[column] { return (nil, false) }
+        return (DTMFDigit(row: row, column: column - 4), !clearlyTonal)
     }
 
     /// The 30 ms window of the last three halves (older, previous, current): the same checks as
@@ -426,8 +458,15 @@ public struct DTMFDetector: Sendable {
 
     /// `confirmed` is a digit that passed the 30 ms confirmation in this step (see the type's
     /// doc comment); it begins a digit like a full run of 20 ms windows.
-    private mutating func decide(_ digit: DTMFDigit?, confirmed: DTMFDigit?, windowEnd: Int64,
+    /// `previousPower` and `currentPower` are the Goertzel energies of the window's two halves.
+    /// `relaxedRun`: this window or the one before passed only through the in-noise ratio.
+    private mutating func decide(_ digit: DTMFDigit?, confirmed: DTMFDigit?, relaxedRun: Bool, windowEnd: Int64,
+                                 previousPower: SIMD8<Float>, currentPower: SIMD8<Float>,
                                  onEvent: (DTMFEvent) -> Void) {
+        func level(_ d: DTMFDigit) -> Float {
+            let row = d.row, column = 4 + d.column
+            return (previousPower[row] + previousPower[column] + currentPower[row] + currentPower[column]) / 2
+        }
         let windowStart = windowEnd - Int64(2 * Self.halfBlock)
         if let digit, digit == runDigit {
             runLength += 1
@@ -439,21 +478,31 @@ public struct DTMFDetector: Sendable {
         if let active = activeDigit {
             if digit == active {
                 misses = 0
+                silentHalves = 0
+                activeLevel = level(active)
                 activeEnd = windowEnd
             } else {
                 misses += 1
-                if misses >= configuration.minimumOffWindows {
+                if currentPower[active.row] + currentPower[4 + active.column] < silentRatio * activeLevel {
+                    silentHalves += 1
+                }
+                let gone = silentHalves >= configuration.minimumSilentHalves || (digit != nil && digit != active)
+                if misses >= configuration.minimumOffWindows && gone || misses >= configuration.maximumOffWindows {
                     onEvent(DTMFEvent(kind: .ended, digit: active, startSample: activeStart, endSample: activeEnd,
                                       sampleRate: sampleRate))
                     activeDigit = nil
                 }
             }
         }
-        if activeDigit == nil, let candidate = runDigit, runLength >= configuration.minimumOnWindows {
+        // A run that leans on the in-noise ratio is what babble and noisy speech produce (two
+        // harmonics near DTMF frequencies for 30 ms); it needs the 30 ms confirmation below instead.
+        if activeDigit == nil, let candidate = runDigit, runLength >= configuration.minimumOnWindows, !relaxedRun {
             activeDigit = candidate
             activeStart = runStart
             activeEnd = windowEnd
+            activeLevel = level(candidate)
             misses = 0
+            silentHalves = 0
             onEvent(DTMFEvent(kind: .began, digit: candidate, startSample: runStart, endSample: nil,
                               sampleRate: sampleRate))
         } else if activeDigit == nil, let candidate = confirmed {
@@ -461,7 +510,9 @@ public struct DTMFDetector: Sendable {
             activeDigit = candidate
             activeStart = windowEnd - Int64(3 * Self.halfBlock)
             activeEnd = windowEnd
+            activeLevel = level(candidate)
             misses = 0
+            silentHalves = 0
             onEvent(DTMFEvent(kind: .began, digit: candidate, startSample: activeStart, endSample: nil,
                               sampleRate: sampleRate))
         }

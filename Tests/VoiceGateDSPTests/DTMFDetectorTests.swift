@@ -42,6 +42,20 @@ private func detect(_ x: [Int16]) -> String { digits(DTMFDetector.detect(in: x))
         #expect(detect(x) == "")
     }
 
+    @Test func twentyMillisecondsInNoiseIsRejected() {
+        // Light noise must not push a 20 ms tone over the 30 ms confirmation (its three halves are
+        // at best 50%/100%/50% filled, 6 dB apart) at any alignment.
+        var found = ""
+        for step in 0..<10 {
+            let tones = padded(ToneGenerator.dtmf(digits: "7", toneDuration: 0.02, gap: 0, level: -10),
+                               lead: 0.2 + 0.001 * Double(step))
+            let noise = ToneGenerator.noise(.white, duration: Double(tones.count) / 8000, level: -10 + 3.01 - 20,
+                                            seed: UInt64(step + 1))
+            found += detect(ToneGenerator.mix(tones, noise))
+        }
+        #expect(found == "")
+    }
+
     @Test func levelLimits() {
         #expect(detect(padded(ToneGenerator.dtmf(digits: "159", toneDuration: 0.05, gap: 0.05, level: -26))) == "159")
         // The threshold is −36 dBm0 per tone (as spandsp's relaxed setting); well below it nothing.
@@ -98,6 +112,37 @@ private func detect(_ x: [Int16]) -> String { digits(DTMFDetector.detect(in: x))
         let tones = padded(ToneGenerator.dtmf(digits: keys, toneDuration: 0.05, gap: 0.05, level: -20), lead: 0.5)
         let noise = ToneGenerator.noise(color, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 10, seed: 42)
         #expect(detect(ToneGenerator.mix(tones, noise)) == keys)
+    }
+
+    @Test(arguments: [ToneGenerator.NoiseColor.white, .pink])
+    func digitsInNoiseAtFiveDecibels(color: ToneGenerator.NoiseColor) {
+        let keys = "0123456789*#"
+        let tones = padded(ToneGenerator.dtmf(digits: keys, toneDuration: 0.05, gap: 0.05, level: -20), lead: 0.5)
+        let noise = ToneGenerator.noise(color, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 5, seed: 7)
+        #expect(detect(ToneGenerator.mix(tones, noise)) == keys)
+    }
+
+    @Test(arguments: [0.0, 0.002, 0.005, 0.008])
+    func dropoutInNoiseDoesNotSplitADigit(offset: Double) {
+        // A 210 ms key press with a 10 ms drop-out in white noise 10 dB below the tones: the
+        // windows around the drop-out fail in noise, but the tone never falls silent for two
+        // half-blocks, so it stays one digit. Several noise draws, as a split depends on them.
+        var found: [String] = []
+        for seed in UInt64(1)...6 {
+            let tones = padded(ToneGenerator.dtmf(digits: "55", toneDuration: 0.1, gap: 0.01, level: -20),
+                               lead: 0.3 + offset)
+            let noise = ToneGenerator.noise(.white, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 10,
+                                            seed: seed)
+            found.append(detect(ToneGenerator.mix(tones, noise)))
+        }
+        #expect(found == Array(repeating: "5", count: 6))
+    }
+
+    @Test func sameDigitAfterAGapInNoiseIsTwoDigits() {
+        // The silence test that keeps a digit through drop-outs must still see a 30 ms gap in noise.
+        let tones = padded(ToneGenerator.dtmf(digits: "555", toneDuration: 0.05, gap: 0.03, level: -20), lead: 0.5)
+        let noise = ToneGenerator.noise(.white, duration: Double(tones.count) / 8000, level: -20 + 3.01 - 10, seed: 3)
+        #expect(detect(ToneGenerator.mix(tones, noise)) == "555")
     }
 
     @Test func streamingInAnyChunksEqualsOneBuffer() {
