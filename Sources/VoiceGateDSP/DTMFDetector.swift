@@ -66,8 +66,8 @@ public struct DTMFDetector: Sendable {
         public var minimumToneToTotalRatioInNoise: Double = 0.4
         /// How much of the window's non-tone power may be background noise (× the noise floor).
         public var noiseAllowance: Double = 3.0
-        /// How fast the noise floor (a minimum tracker over 10 ms energies) may rise, dB/s.
-        public var noiseFloorRise: Double = 12
+        /// How fast the noise floor (a minimum tracker over 10 ms energies) may rise, dB/s of power.
+        public var noiseFloorRise: Double = 3
         /// Largest accepted energy at twice the column frequency relative to that tone, dB.
         public var maximumSecondHarmonic: Double = -12
         /// The same for the row tone. Looser because twice a row frequency (1394…1882 Hz) lies
@@ -202,7 +202,8 @@ public struct DTMFDetector: Sendable {
         toneToTotal = Float(configuration.minimumToneToTotalRatio)
         toneToTotalInNoise = Float(configuration.minimumToneToTotalRatioInNoise)
         noiseAllowance = Float(configuration.noiseAllowance)
-        floorRise = Float(ToneMath.gain(decibels: configuration.noiseFloorRise / 200))  // power per 10 ms
+        // Power factor per 10 ms: `gain` converts amplitude dB, so a power rise of r dB is gain(2r).
+        floorRise = Float(ToneMath.gain(decibels: 2 * configuration.noiseFloorRise / 100))
         noiseFloor = 0
         secondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumSecondHarmonic))
         rowSecondHarmonicRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumRowSecondHarmonic))
