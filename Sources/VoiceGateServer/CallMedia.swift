@@ -246,7 +246,11 @@ struct CallMedia: Sendable {
                     if let target = latch.remoteAddress, media.direction.sends {
                         var buffer = ByteBuffer()
                         packet.write(to: &buffer)
-                        try? await outbound.write(AddressedEnvelope(remoteAddress: target, data: buffer))
+                        do {
+                            try await outbound.write(AddressedEnvelope(remoteAddress: target, data: buffer))
+                        } catch {
+                            logger.warning("RTP send to \(target) failed: \(error)")
+                        }
                     }
                     fulfil(requests)
                 }

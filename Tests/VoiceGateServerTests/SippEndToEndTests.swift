@@ -76,6 +76,39 @@ import Testing
         """
     }
 
+    /// INVITE and ACK as `scenario`, then the server's BYE (answered 200) instead of ours.
+    static func serverHangsUpScenario() -> String {
+        let full = scenario(middle: "")
+        let head = full.components(separatedBy: "  <send retrans=\"500\">\n    <![CDATA[\nBYE")[0]
+        return head + """
+              <recv request="BYE"/>
+              <send>
+                <![CDATA[
+            SIP/2.0 200 OK
+            [last_Via:]
+            [last_From:]
+            [last_To:]
+            [last_Call-ID:]
+            [last_CSeq:]
+            Content-Length: 0
+
+            ]]>
+              </send>
+            </scenario>
+            """
+    }
+
+    @Test(.enabled(if: sippPath != nil, "sipp (sip-tester) is not installed; run make setup"))
+    func silentCallerIsHungUpByTheMediaTimeout() throws {
+        let run = try ServerRun(extraArguments: ["--media-timeout", "1.5"])
+        defer { run.stop() }
+        let scenario = Self.serverHangsUpScenario()
+        #expect(scenario.contains("<recv request=\"BYE\"/>") && !scenario.contains("BYE sip:"))
+        let sipp = try run.sipp(scenario: scenario)
+        #expect(sipp.status == 0, "sipp failed:\n\(sipp.output)\nserver log:\n\(run.log())")
+        #expect(run.log().contains("call ended: media timeout"), "log:\n\(run.log())")
+    }
+
     @Test(.enabled(if: sippPath != nil, "sipp (sip-tester) is not installed; run make setup"))
     func sippCallHearsTheGreetingAndHangsUp() throws {
         let run = try ServerRun()
@@ -120,7 +153,7 @@ final class ServerRun {
     let logURL: URL
     private var stopped: Int32?
 
-    init() throws {
+    init(extraArguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("voicegate-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         sipPort = try freeUDPPort()
@@ -134,7 +167,7 @@ final class ServerRun {
                              "--bank", directory.appendingPathComponent("bank.sqlite").path,
                              "--cache", directory.appendingPathComponent("cache").path,
                              "--db", directory.appendingPathComponent("db.sqlite").path,
-                             "--trace-dir", directory.appendingPathComponent("traces").path]
+                             "--trace-dir", directory.appendingPathComponent("traces").path] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: logURL)
         try process.run()
