@@ -1,0 +1,112 @@
+import Foundation
+import Glibc
+import Testing
+
+/// What the caller receives: a plain-socket UAC offers PCMA only, counts the RTP the server
+/// sends for two seconds (payload type, pacing, one SSRC, consecutive sequence numbers) and
+/// hangs up. Needs no sipp.
+@Suite struct RTPStreamTests {
+    @Test func answeredCallStreamsPacedPCMA() throws {
+        let run = try ServerRun()
+        defer { run.stop() }
+        let sip = try UDPSocket()
+        let rtp = try UDPSocket()
+        let callID = "rtp-test-\(UUID().uuidString.prefix(8))"
+        func request(_ method: String, cseq: Int, toTag: String = "", body: String = "") -> String {
+            "\(method) sip:ivr@127.0.0.1:\(run.sipPort) SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:\(sip.port);branch=z9hG4bK\(method.lowercased())\(cseq)\r\n"
+                + "From: <sip:+15550001@127.0.0.1>;tag=uac1\r\nTo: <sip:ivr@127.0.0.1>\(toTag)\r\n"
+                + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:uac@127.0.0.1:\(sip.port)>\r\n"
+                + "Max-Forwards: 70\r\n" + (body.isEmpty ? "" : "Content-Type: application/sdp\r\n")
+                + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        }
+        let offer = "v=0\r\no=uac 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio \(rtp.port) RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+        try sip.send(request("INVITE", cseq: 1, body: offer), toPort: run.sipPort)
+
+        var ok: String?
+        let deadline = Date().addingTimeInterval(10)
+        while ok == nil, Date() < deadline {
+            if let text = sip.receive(timeoutMs: 200).map({ String(decoding: $0, as: UTF8.self) }),
+               text.hasPrefix("SIP/2.0 200") { ok = text }
+        }
+        let answer = try #require(ok, "no 200 OK; log:\n\(run.log())")
+        #expect(answer.contains("m=audio") && answer.contains("RTP/AVP 8 101"))
+        let toLine = try #require(answer.split(separator: "\r\n").first { $0.hasPrefix("To:") })
+        let tag = try #require(toLine.range(of: ";tag=").map { String(toLine[$0.lowerBound...]) })
+        try sip.send(request("ACK", cseq: 1, toTag: tag), toPort: run.sipPort)
+
+        var packets: [[UInt8]] = []
+        let start = Date()
+        while Date().timeIntervalSince(start) < 2 {
+            if let packet = rtp.receive(timeoutMs: 50) { packets.append(packet) }
+        }
+        #expect((80...120).contains(packets.count), "\(packets.count) packets in 2 s (50/s expected)")
+        #expect(packets.allSatisfy { $0.count == 12 + 160 && $0[1] & 0x7F == 8 })
+        let ssrcs = Set(packets.map { Array($0[8..<12]) })
+        #expect(ssrcs.count == 1)
+        let sequence = packets.map { UInt16($0[2]) << 8 | UInt16($0[3]) }
+        #expect(zip(sequence, sequence.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
+        // The greeting is speech, not silence: A-law silence is 0xD5 / 0x55.
+        #expect(packets.contains { $0[12...].contains { $0 != 0xD5 && $0 != 0x55 } })
+
+        try sip.send(request("BYE", cseq: 2, toTag: tag), toPort: run.sipPort)
+        var byeAnswered = false
+        let byeDeadline = Date().addingTimeInterval(5)
+        while !byeAnswered, Date() < byeDeadline {
+            if let text = sip.receive(timeoutMs: 200).map({ String(decoding: $0, as: UTF8.self) }) {
+                byeAnswered = text.hasPrefix("SIP/2.0 200") && text.contains("CSeq: 2 BYE")
+            }
+        }
+        #expect(byeAnswered)
+    }
+}
+
+/// A loopback UDP socket on a free port (blocking receive with a timeout).
+final class UDPSocket {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed") }
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { close(fd); throw TestFailure("bind failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String, toPort: Int) throws {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(toPort).bigEndian
+        let bytes = Array(text.utf8)
+        let sent = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard sent == bytes.count else { throw TestFailure("sendto failed") }
+    }
+
+    /// One datagram, or nil after `timeoutMs`.
+    func receive(timeoutMs: Int32) -> [UInt8]? {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, timeoutMs) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? Array(buffer.prefix(n)) : nil
+    }
+}
