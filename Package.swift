@@ -149,7 +149,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateServerTests",
-            dependencies: ["VoiceGateServer", "SIPCore"],
+            dependencies: ["VoiceGateServer", "SIPCore", "VoiceGateDSP"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",
