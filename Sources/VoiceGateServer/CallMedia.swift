@@ -137,6 +137,10 @@ struct CallMedia: Sendable {
         var jitter = JitterBuffer<[UInt8]>()
         var keys = TelephoneEventReceiver()
         var dedup = DigitDeduplicator()
+        // Phones that send RFC 4733 often leave the tones in the audio too: while events arrive
+        // (plus the audio's playout delay) the in-band detector hears silence, so one press is
+        // one key.
+        var muteAudioUntilMs: Int64 = -1
         let clock = ContinuousClock()
         let started = clock.now
         func nowMs() -> Int64 {
@@ -234,6 +238,7 @@ struct CallMedia: Sendable {
                     case .empty:
                         for k in 0..<frame { inbound[k] = 0 }
                     }
+                    if now < muteAudioUntilMs { for k in 0..<frame { inbound[k] = 0 } }
                     let requests = inbound.withUnsafeBufferPointer { input in
                         outboundPCM.withUnsafeMutableBufferPointer { output in
                             current.process(inbound: input, outbound: output)
@@ -271,6 +276,7 @@ struct CallMedia: Sendable {
                 let now = nowMs()
                 timeout.packetReceived(atMs: now)
                 if let eventPT, packet.payloadType == eventPT {
+                    muteAudioUntilMs = now + Int64(jitter.targetDelay) + 120
                     for update in keys.receive(packet, arrivalMs: now) {
                         guard case .began(let press) = update else { continue }
                         let seen = DigitDeduplicator.Observation(digit: press.digit, source: .rfc4733, startMs: press.firstSeenMs)

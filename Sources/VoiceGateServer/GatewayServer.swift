@@ -9,8 +9,10 @@ import SIPCore
 public struct GatewayServer: Sendable {
     /// Where to listen and how many calls to take.
     public struct Options: Sendable {
-        /// Address to bind SIP and RTP to (also written in Contact and SDP).
+        /// Address to bind SIP and RTP to.
         public var bindHost: String
+        /// Address written in Contact and SDP (what callers send to); nil: `bindHost`.
+        public var advertisedHost: String?
         /// SIP UDP port (0: any free port, reported by `onReady`).
         public var sipPort: Int
         /// RTP ports (even ones are used).
@@ -22,8 +24,9 @@ public struct GatewayServer: Sendable {
 
         /// Options; defaults: loopback, port 5060, RTP 20000–20999, 200 calls, answer at once.
         public init(bindHost: String = "127.0.0.1", sipPort: Int = 5060, rtpPorts: ClosedRange<Int> = 20000...20999,
-                    maxCalls: Int = 200, answerDelayMs: Int64 = 0) {
+                    maxCalls: Int = 200, answerDelayMs: Int64 = 0, advertisedHost: String? = nil) {
             self.bindHost = bindHost
+            self.advertisedHost = advertisedHost
             self.sipPort = sipPort
             self.rtpPorts = rtpPorts
             self.maxCalls = maxCalls
@@ -88,10 +91,13 @@ public struct GatewayServer: Sendable {
                        outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
                        port: Int, logger: Logger) async {
         var controller = CallController<SocketAddress>(
-            configuration: .init(host: options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
+            configuration: .init(host: options.advertisedHost ?? options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
                                  answerDelayMs: options.answerDelayMs),
             seed: UInt64.random(in: 1...UInt64.max))
-        let validator = SIPRequestValidator()
+        // Only what the controller does: anything else gets 405/501 with this Allow, and any
+        // Require (100rel, timer ...) gets 420 rather than being silently ignored.
+        let validator = SIPRequestValidator(allowedMethods: [.invite, .ack, .bye, .cancel, .options, .info],
+                                            supportedExtensions: [])
         var timers: [CallTimerID: Task<Void, Never>] = [:]
         var media: [String: AsyncStream<MediaEvent>.Continuation] = [:]
         var stopping = false

@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind SIP and RTP to.")
     var bind = "127.0.0.1"
 
+    @Option(help: "Address written in Contact and SDP (default: --bind; needed when --bind is 0.0.0.0).")
+    var advertise: String?
+
     @Option(help: "SIP UDP port (0: any free port).")
     var sipPort = 5060
 
@@ -59,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var callOptions: CallOptions
 
     func validate() throws {
+        if advertise == nil, bind == "0.0.0.0" || bind == "::" {
+            throw ValidationError("--bind \(bind) needs --advertise ADDRESS (callers cannot send media to \(bind))")
+        }
         guard (0...65535).contains(sipPort) else { throw ValidationError("--sip-port must be 0...65535") }
         guard answerDelayMs >= 0 else { throw ValidationError("--answer-delay-ms must not be negative") }
         guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
@@ -99,7 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
                                     mediaTimeoutMs: Int64(mediaTimeout * 1000))
         let options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
-                                            maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs))
+                                            maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
+                                            advertisedHost: advertise)
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -110,7 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        let bindHost = bind
+        let bindHost = advertise ?? bind
         do {
             try await GatewayServer(options: options, services: services).run(stop: stop) { port in
                 let target = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
