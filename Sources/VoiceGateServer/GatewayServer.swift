@@ -58,14 +58,18 @@ public struct GatewayServer: Sendable {
     /// - Parameter onReady: called with the bound SIP port once the socket is open.
     public func run(stop: AsyncStream<Void>, onReady: @Sendable (Int) -> Void = { _ in }) async throws {
         let logger = services.logger
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: options.bindHost, port: options.sipPort) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
-                        wrappingChannelSynchronously: channel)
+        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        do {
+            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: options.bindHost, port: options.sipPort) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                            wrappingChannelSynchronously: channel)
+                    }
                 }
-            }
+        } catch {
+            throw GatewayError.cannotListen(host: options.bindHost, port: options.sipPort, problem: "\(error)")
+        }
         let port = channel.channel.localAddress?.port ?? options.sipPort
         onReady(port)
         try await channel.executeThenClose { inbound, outbound in
@@ -178,5 +182,18 @@ public struct GatewayServer: Sendable {
         }
         for task in timers.values { task.cancel() }
         for call in media.values { call.yield(.close) }
+    }
+}
+
+/// Why the gateway could not start.
+public enum GatewayError: Error, CustomStringConvertible {
+    /// The SIP socket could not be bound (port in use, address not local ...).
+    case cannotListen(host: String, port: Int, problem: String)
+
+    /// One line for the operator.
+    public var description: String {
+        switch self {
+        case let .cannotListen(host, port, problem): return "cannot listen on udp \(host):\(port): \(problem)"
+        }
     }
 }
