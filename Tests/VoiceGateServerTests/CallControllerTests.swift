@@ -80,6 +80,23 @@ import VoiceGateServer
         #expect(c.activeCallCount == 1)
     }
 
+    @Test func missingAckEndsTheCallWithBye() {
+        var c = Controller(configuration: Self.config(), seed: 7)
+        _ = Self.answeredCall(&c)
+        var resent = 0
+        var bye: SIPMessage?
+        for _ in 0..<30 where bye == nil {
+            for message in Self.sent(c.handle(.timerFired(.successRetransmit(callID: "call-1")))) {
+                if message.status == 200 { resent += 1 }
+                if message.method == .bye { bye = message }
+            }
+        }
+        // Resent at 0.5, 1.5, 3.5, 7.5 … 31.5 s (T1 doubling to T2 = 4 s), then 64·T1 = 32 s: give up.
+        #expect(resent == 10)
+        #expect(bye != nil)
+        #expect(c.activeCallCount == 0)
+    }
+
     @Test func retransmittedInviteGetsTheLastResponseAgain() {
         var c = Controller(configuration: Self.config(), seed: 1)
         _ = c.handle(.received(Self.request("INVITE", body: Self.offer()), from: Self.caller))

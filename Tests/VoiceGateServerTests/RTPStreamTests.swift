@@ -10,11 +10,17 @@ import VoiceGateDSP
     /// A caller on two plain sockets (SIP and RTP) offering PCMA and telephone-event.
     struct Caller {
         let run: ServerRun
-        let sip = try! UDPSocket()
-        let rtp = try! UDPSocket()
+        let sip: UDPSocket
+        let rtp: UDPSocket
         let callID = "rtp-test-\(UUID().uuidString.prefix(8))"
         /// Our To-tag once answered.
         var toTag = ""
+
+        init(run: ServerRun) throws {
+            self.run = run
+            sip = try UDPSocket()
+            rtp = try UDPSocket()
+        }
 
         func request(_ method: String, cseq: Int, body: String = "") -> String {
             "\(method) sip:ivr@127.0.0.1:\(run.sipPort) SIP/2.0\r\n"
@@ -49,7 +55,7 @@ import VoiceGateDSP
     @Test func answeredCallStreamsPacedPCMA() throws {
         let run = try ServerRun()
         defer { run.stop() }
-        var caller = Caller(run: run)
+        var caller = try Caller(run: run)
         let (statuses, answer) = try caller.call()
         #expect(statuses.first == 100 && !statuses.contains(180))
         #expect(answer.contains("m=audio") && answer.contains("RTP/AVP 8 101"))
@@ -84,7 +90,7 @@ import VoiceGateDSP
     @Test func inBandKeyAfterRingingThenShutdownSaysBye() throws {
         let run = try ServerRun(extraArguments: ["--answer-delay-ms", "300"])
         defer { run.stop() }
-        var caller = Caller(run: run)
+        var caller = try Caller(run: run)
         let (statuses, _) = try caller.call()
         #expect(statuses.contains(180) && statuses.last == 200, "\(statuses)")
 
