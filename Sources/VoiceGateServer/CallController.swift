@@ -226,6 +226,9 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             return (ok, reject(callID, status: 487, extra: [:], reason: "cancelled"))
         case .bye:
             guard let call = matchDialog(request, callID: callID) else { return (plain(481, [:]), []) }
+            if call.phase == .opening || call.phase == .ringing {  // BYE in the early dialog
+                return (plain(200, [:]), reject(callID, status: 487, extra: [:], reason: "caller hung up before the answer"))
+            }
             var more: [Action] = []
             if call.mediaOpen { more.append(.closeMedia(callID: callID)) }
             more += cancelCallTimers(callID)
@@ -257,6 +260,10 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     }
 
     private mutating func invite(_ request: SIPMessage, callID: String, branch: String, from peer: Peer) -> [Action] {
+        if let existing = calls[callID], existing.phase == .rejected, existing.inviteBranch != branch,
+           request.to?.tag == nil {
+            calls[callID] = nil  // a new attempt after a rejection (same Call-ID, new transaction)
+        }
         if let existing = calls[callID] {
             if existing.inviteBranch == branch {  // a retransmission: its transaction answers
                 var transaction = existing.transaction

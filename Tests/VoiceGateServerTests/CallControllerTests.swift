@@ -158,6 +158,25 @@ import VoiceGateServer
         #expect(Self.statuses(c.handle(.timerFired(.invite(callID: "call-1", .g)))).isEmpty)
     }
 
+    @Test func byeWhileRingingEndsTheInviteWith487() throws {
+        var c = Controller(configuration: Self.config(answerDelayMs: 2000), seed: 1)
+        _ = c.handle(.received(Self.request("INVITE", body: Self.offer()), from: Self.caller))
+        let tag = try #require(Self.sent(c.handle(.mediaOpened(callID: "call-1"))).first?.to?.tag)
+        let bye = c.handle(.received(Self.request("BYE", branch: "z9hG4bKbye", cseq: 2, toTag: tag), from: Self.caller))
+        #expect(Self.statuses(bye) == [200, 487])
+        #expect(c.activeCallCount == 0)
+    }
+
+    @Test func newInviteWithTheSameCallIDAfterARejectionIsANewCall() throws {
+        var c = Controller(configuration: Self.config(), seed: 1)
+        let g729 = Self.offer(codecs: "18", maps: "a=rtpmap:18 G729/8000\r\n")
+        #expect(Self.statuses(c.handle(.received(Self.request("INVITE", body: g729), from: Self.caller))) == [100, 488])
+        let retry = c.handle(.received(Self.request("INVITE", branch: "z9hG4bKinv2", cseq: 2, body: Self.offer()),
+                                       from: Self.caller))
+        #expect(Self.statuses(retry) == [100])
+        #expect(Self.plan(retry) != nil)
+    }
+
     @Test func cancelWithoutItsInviteGets481() {
         var c = Controller(configuration: Self.config(), seed: 1)
         #expect(Self.statuses(c.handle(.received(Self.request("CANCEL"), from: Self.caller))) == [481])
