@@ -102,7 +102,7 @@ let package = Package(
             name: "voicegate",
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
                            "VoiceGatePrompts", "VoiceGateMedia", "VoiceGateBank", "VoiceGateConsole",
-                           "VoiceGateServer", "SIPCore", .product(name: "Logging", package: "swift-log"),
+                           "VoiceGateServer", .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
 
