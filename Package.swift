@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // System libraries (pkg-config + apt provider), each with a prefixed shim header.
@@ -86,11 +87,22 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings),
 
+        // The gateway: NIO transports, the SIP call controller, per-call media loops.
+        .target(
+            name: "VoiceGateServer",
+            dependencies: ["SIPCore", "RTPCore", "VoiceGateMedia", "VoiceGateCodecs", "VoiceGateDialog",
+                           "VoiceGatePrompts", "VoiceGateBank",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+
         // The thin CLI.
         .executableTarget(
             name: "voicegate",
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
                            "VoiceGatePrompts", "VoiceGateMedia", "VoiceGateBank", "VoiceGateConsole",
+                           "VoiceGateServer", .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
 
@@ -134,6 +146,10 @@ let package = Package(
         .testTarget(
             name: "VoiceGateMediaTests",
             dependencies: ["VoiceGateMedia", "VoiceGateDialog", "VoiceGateDSP", "VoiceGateTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateServerTests",
+            dependencies: ["VoiceGateServer", "SIPCore", "VoiceGateDSP"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",

@@ -1,0 +1,30 @@
+public import SIPCore
+
+/// The media a new call needs before it can be answered: the driver binds `localRTPPort`,
+/// sends RTP per `media`, and reports `mediaOpened` or `mediaFailed`.
+public struct MediaPlan: Sendable, Hashable {
+    /// The SIP Call-ID (the call's key everywhere).
+    public var callID: String
+    /// Our RTP port (the SDP answer already names it).
+    public var localRTPPort: Int
+    /// What the SDP exchange settled: remote address and port, codec, telephone-event.
+    public var media: NegotiatedMedia
+    /// The caller's number (From user part), for the dialog engine's ANI.
+    public var callerNumber: String
+    /// The number dialled (Request-URI user part).
+    public var calledNumber: String
+}
+
+/// Timers the controller asks its driver to run; each fires back as `.timerFired(id)`.
+public enum CallTimerID: Sendable, Hashable {
+    /// An INVITE server transaction timer (G, H, I, L).
+    case invite(callID: String, InviteServerTransaction<SIPMessage>.Timer)
+    /// Retransmit the 200 OK until the ACK (RFC 3261 13.3.1.4).
+    case successRetransmit(callID: String)
+    /// Answer after `answerDelayMs` of ringing.
+    case answer(callID: String)
+    /// Retransmit our BYE until its response.
+    case byeRetransmit(callID: String)
+    /// Timer J of a non-INVITE server transaction (key: branch and method).
+    case nonInvite(key: String)
+}
