@@ -10,7 +10,7 @@ CORPUS_SEED_REPORT ?= 1002
 SHARED ?= ../shared
 VENV := var/venv
 
-.PHONY: setup build release run test bench eval clean
+.PHONY: setup build release run demo test bench eval clean
 
 ## setup: install every Debian package the project needs (idempotent, quiet).
 setup:
@@ -30,8 +30,13 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-## run: the gateway's main job on its embedded defaults.
+## run: the SIP gateway on its embedded defaults (UDP 127.0.0.1:5060, Config/, Prompts/, var/).
 run: release
+	$(RELEASE_BIN) check-config
+	$(RELEASE_BIN) serve
+
+## demo: one whole call offline through `voicegate simulate`, with a readable timeline.
+demo: release
 	@bash scripts/run-demo.sh $(RELEASE_BIN)
 
 ## test: everything the project checks, from a fresh clone.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make run, until the SIP gateway lands: one demo call through `voicegate simulate` on the
+# make demo: one whole call offline through `voicegate simulate` on the
 # embedded defaults (Config/menu.yaml, Prompts/, the SQLite demo bank in var/).
 # The generated caller says "I'd like to check my balance" during the greeting (heard, but
 # not yet understood: keyword spotting is a later issue), then presses 1 for balances,
