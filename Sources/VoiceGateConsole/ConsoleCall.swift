@@ -92,14 +92,6 @@ public struct ConsoleCall: Sendable {
         case interrupted
     }
 
-    /// A prompt to render, in the order the session asked.
-    private struct RenderJob: Sendable {
-        var playID: String
-        var segments: [PromptSegment]
-        var language: Language
-        var slow: Bool
-    }
-
     /// Opens the devices and runs the call until the IVR ends it, `maximumSeconds` pass or
     /// Ctrl-C.
     /// - Parameters:
@@ -113,17 +105,10 @@ public struct ConsoleCall: Sendable {
         let playback = try AlsaPCM(device: options.playbackDevice, stream: .playback, sampleRate: CallFrontEnd.sampleRate)
 
         let (events, eventSink) = AsyncStream<Event>.makeStream()
-        let (jobs, jobSink) = AsyncStream<RenderJob>.makeStream()
-        let prompts = self.prompts
-        let renderer = Task {
-            for await job in jobs {
-                do {
-                    let audio = try await prompts.audio(for: job.segments, language: job.language, slow: job.slow,
-                                                        sampleRate: CallFrontEnd.sampleRate)
-                    eventSink.yield(.rendered(playID: job.playID, samples: audio))
-                } catch {
-                    eventSink.yield(.renderFailed(playID: job.playID, problem: "\(error)"))
-                }
+        let renderer = PromptRenderWorker(source: self.prompts, sampleRate: CallFrontEnd.sampleRate) { outcome in
+            switch outcome {
+            case let .rendered(playID, samples): eventSink.yield(.rendered(playID: playID, samples: samples))
+            case let .failed(playID, problem): eventSink.yield(.renderFailed(playID: playID, problem: problem))
             }
         }
         let ticker = Task {
@@ -137,8 +122,7 @@ public struct ConsoleCall: Sendable {
             interrupts?.cancel()
             if interrupts != nil { signal(SIGINT, SIG_DFL) }
             ticker.cancel()
-            renderer.cancel()
-            jobSink.finish()
+            renderer.stop()
             eventSink.finish()
         }
 
@@ -151,7 +135,7 @@ public struct ConsoleCall: Sendable {
             for request in requests {
                 switch request {
                 case let .render(playID, segments, language, slow):
-                    jobSink.yield(RenderJob(playID: playID, segments: segments, language: language, slow: slow))
+                    renderer.submit(playID: playID, segments: segments, language: language, slow: slow)
                 case .lookup(let lookup):
                     Task { eventSink.yield(.answered(await bank.perform(lookup))) }
                 case let .transfer(queue, reason, _, context):

@@ -78,14 +78,6 @@ struct CallMedia: Sendable {
     let bindHost: String
     let services: CallServices
 
-    /// A prompt to render, in the order the session asked.
-    private struct RenderJob: Sendable {
-        var playID: String
-        var segments: [PromptSegment]
-        var language: Language
-        var slow: Bool
-    }
-
     /// Binds the socket, reports it, and runs until the call ends.
     func run(events: AsyncStream<MediaEvent>, sink: AsyncStream<MediaEvent>.Continuation,
              report: @escaping @Sendable (MediaReport) -> Void) async {
@@ -150,24 +142,16 @@ struct CallMedia: Sendable {
         var timeout = MediaTimeout(timeoutMs: services.mediaTimeoutMs, startMs: 0)
         var pacer = RTPPacer(startMs: 0)
 
-        let (jobs, jobSink) = AsyncStream<RenderJob>.makeStream()
-        let prompts = services.prompts
-        let renderer = Task {
-            for await job in jobs {
-                do {
-                    let audio = try await prompts.audio(for: job.segments, language: job.language, slow: job.slow,
-                                                        sampleRate: CallFrontEnd.sampleRate)
-                    sink.yield(.rendered(playID: job.playID, samples: audio))
-                } catch {
-                    sink.yield(.renderFailed(playID: job.playID, problem: "\(error)"))
-                }
+        let renderer = PromptRenderWorker(source: services.prompts, sampleRate: CallFrontEnd.sampleRate) { outcome in
+            switch outcome {
+            case let .rendered(playID, samples): sink.yield(.rendered(playID: playID, samples: samples))
+            case let .failed(playID, problem): sink.yield(.renderFailed(playID: playID, problem: problem))
             }
         }
         var ticker: Task<Void, Never>?
         defer {
             ticker?.cancel()
-            renderer.cancel()
-            jobSink.finish()
+            renderer.stop()
         }
         let trace = TraceFile(directory: services.traceDirectory, callID: plan.callID)
         defer { trace?.close() }
@@ -179,7 +163,7 @@ struct CallMedia: Sendable {
             for request in requests {
                 switch request {
                 case let .render(playID, segments, language, slow):
-                    jobSink.yield(RenderJob(playID: playID, segments: segments, language: language, slow: slow))
+                    renderer.submit(playID: playID, segments: segments, language: language, slow: slow)
                 case .lookup(let lookup):
                     Task { sink.yield(.answered(await bank.perform(lookup))) }
                 case let .transfer(queue, reason, _, _):
