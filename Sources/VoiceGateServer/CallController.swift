@@ -10,8 +10,8 @@ public import SIPCore
 /// routing and DNS are not needed for that.
 ///
 /// Scope of this slice: INVITE with an SDP offer (offerless INVITEs and re-INVITEs get 488),
-/// ACK, BYE both ways, CANCEL, OPTIONS, INFO with `application/dtmf-relay`. REFER transfers
-/// come later: a transfer ends the call with BYE.
+/// ACK, BYE both ways, CANCEL, OPTIONS, INFO with `application/dtmf-relay`, and blind transfer
+/// by REFER (RFC 3515) with its NOTIFY outcome (see `CallController+Transfer.swift`).
 public struct CallController<Peer: Hashable & Sendable>: Sendable {
     /// Settings of the UAS.
     public struct Configuration: Sendable {
@@ -33,11 +33,18 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         public var timers: SIPTimers
         /// `User-Agent`/`Server` and Warning agent name.
         public var agent: String
+        /// Where transfers go: the agent queue's SIP URI, the `Refer-To` of our REFERs.
+        public var agentQueueURI: String
+        /// After the REFER's 2xx, how long to wait for a NOTIFY with a final sipfrag before the
+        /// transfer counts as failed.
+        public var transferTimeoutMs: Int64
 
-        /// A configuration; defaults: 200 calls, Retry-After 5 s, no ringing, PCMU then PCMA.
+        /// A configuration; defaults: 200 calls, Retry-After 5 s, no ringing, PCMU then PCMA,
+        /// transfers to `sip:agents@127.0.0.1` with 30 s for the outcome.
         public init(host: String, port: Int, rtpPorts: ClosedRange<Int> = 20000...20999, maxCalls: Int = 200,
                     retryAfterSeconds: Int = 5, answerDelayMs: Int64 = 0, codecs: [SDPCodec] = [.pcmu, .pcma],
-                    timers: SIPTimers = SIPTimers(), agent: String = "VoiceGate") {
+                    timers: SIPTimers = SIPTimers(), agent: String = "VoiceGate",
+                    agentQueueURI: String = "sip:agents@127.0.0.1", transferTimeoutMs: Int64 = 30_000) {
             self.host = host
             self.port = port
             self.rtpPorts = rtpPorts
@@ -47,6 +54,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             self.codecs = codecs
             self.timers = timers
             self.agent = agent
+            self.agentQueueURI = agentQueueURI
+            self.transferTimeoutMs = transferTimeoutMs
         }
     }
 
@@ -60,8 +69,12 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         case mediaOpened(callID: String)
         /// The call's RTP socket could not be bound.
         case mediaFailed(callID: String)
-        /// The IVR ended the call (hang-up, transfer, media timeout): send BYE.
+        /// The IVR ended the call (hang-up, media timeout): send BYE.
         case hangUp(callID: String, reason: String)
+        /// The IVR wants the caller with an agent: blind transfer by REFER to the agent queue,
+        /// carrying `contextKey` (the key the context API resolves) in `User-to-User` and
+        /// `X-VoiceGate-Context-Id`.
+        case transfer(callID: String, contextKey: String)
         /// The server stops: end every call.
         case shutdown
     }
@@ -84,6 +97,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         case keyPressed(callID: String, digit: Character)
         /// The call is over for SIP (for logs and counters).
         case callEnded(callID: String, reason: String)
+        /// A transfer finished (a `callEnded` follows: `transferred` or `transfer_failed ...`).
+        case transferFinished(callID: String, outcome: TransferOutcome)
     }
 
     /// One call (INVITE server transaction plus dialog).
@@ -99,6 +114,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             case confirmed
             /// Final error response sent (rejected, cancelled): the transaction finishes.
             case rejected
+            /// Our REFER sent: waiting for its response and the NOTIFY with the outcome.
+            case transferring
             /// Our BYE sent, waiting for its response.
             case ending
         }
@@ -115,13 +132,19 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         var bye: SIPMessage?
         var byeRetransmitter: SuccessRetransmitter?
         var mediaOpen = false
+        /// CSeq number of our last request in the dialog (REFER, BYE).
+        var localCSeq = 0
+        var refer: SIPMessage?
+        var referRetransmitter: SuccessRetransmitter?
+        /// The REFER got a 2xx: the transfer timeout runs.
+        var referAccepted = false
 
         var isLive: Bool { phase != .rejected && phase != .ending }
     }
 
     /// The settings.
     public let configuration: Configuration
-    private var calls: [String: Call] = [:]
+    var calls: [String: Call] = [:]
     private var nonInvite: [String: NonInviteServerTransaction<SIPMessage>] = [:]
     private var ports: RTPPortPool
     private let tagPrefix: String
@@ -165,6 +188,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
                           reason: "media port unavailable")
         case let .hangUp(callID, reason):
             return hangUp(callID, reason: reason)
+        case let .transfer(callID, contextKey):
+            return startTransfer(callID, contextKey: contextKey)
         case .shutdown:
             return activeCallIDs.flatMap { hangUp($0, reason: "shutdown") }
         }
@@ -235,6 +260,10 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             release(callID)
             more.append(.callEnded(callID: callID, reason: "caller hung up"))
             return (plain(200, [:]), more)
+        case .notify:
+            guard let call = matchDialog(request, callID: callID), call.refer != nil,
+                  Self.isReferEvent(request.headers["Event"]) else { return (plain(481, [:]), []) }
+            return (plain(200, [:]), referNotified(callID, sipfrag: request.body))
         case .info:
             guard matchDialog(request, callID: callID) != nil else { return (plain(481, [:]), []) }
             if request.contentType == "application/dtmf-relay" || request.contentType == "application/dtmf",
@@ -249,7 +278,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     }
 
     /// The methods this slice handles (Allow of OPTIONS, 501).
-    static var allow: String { "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO" }
+    static var allow: String { "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY" }
 
     /// The live call a request within a dialog belongs to (Call-ID and our To-tag), if any.
     private func matchDialog(_ request: SIPMessage, callID: String) -> Call? {
@@ -341,6 +370,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     // MARK: Responses to our BYE
 
     private mutating func response(_ response: SIPMessage) -> [Action] {
+        if response.cSeq?.method == .refer { return referAnswered(response) }
         guard let callID = response.callID, let call = calls[callID], call.phase == .ending,
               response.cSeq?.method == .bye, let status = response.status, status >= 200 else { return [] }
         calls[callID] = nil
@@ -394,6 +424,11 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             _ = transaction.handle(.timerJFired)
             nonInvite[key] = nil
             return []
+        case .referRetransmit(let callID):
+            return referRetransmitFired(callID)
+        case .transferTimeout(let callID):
+            guard let call = calls[callID], call.phase == .transferring, call.referAccepted else { return [] }
+            return transferFinished(callID, .failed(detail: "no final NOTIFY in \(configuration.transferTimeoutMs) ms"))
         }
     }
 
@@ -404,7 +439,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         ["Contact": "<sip:voicegate@\(hostPort)>", "Allow": Self.allow]
     }
 
-    private var hostPort: String {
+    var hostPort: String {
         configuration.host.contains(":") ? "[\(configuration.host)]:\(configuration.port)" : "\(configuration.host):\(configuration.port)"
     }
 
@@ -466,7 +501,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     }
 
     /// We end the call: BYE once answered, a final error before.
-    private mutating func hangUp(_ callID: String, reason: String) -> [Action] {
+    mutating func hangUp(_ callID: String, reason: String) -> [Action] {
         guard var call = calls[callID], call.isLive else { return [] }
         switch call.phase {
         case .opening, .ringing:
@@ -480,7 +515,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         if let port = call.localRTPPort { ports.release(port) }
         call.localRTPPort = nil
         call.mediaOpen = false
-        let bye = makeBye(call)
+        let bye = makeInDialogRequest(&call, method: .bye)
         call.bye = bye
         call.phase = .ending
         let retransmitter = SuccessRetransmitter(timers: configuration.timers)
@@ -492,8 +527,9 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         return actions
     }
 
-    private func cancelCallTimers(_ callID: String) -> [Action] {
-        [.cancelTimer(.successRetransmit(callID: callID)), .cancelTimer(.answer(callID: callID))]
+    func cancelCallTimers(_ callID: String) -> [Action] {
+        [.cancelTimer(.successRetransmit(callID: callID)), .cancelTimer(.answer(callID: callID)),
+         .cancelTimer(.referRetransmit(callID: callID)), .cancelTimer(.transferTimeout(callID: callID))]
     }
 
     /// Forgets a call ended by the caller's BYE and frees its port.
@@ -502,9 +538,10 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         calls[callID] = nil
     }
 
-    /// Our BYE within the call's dialog (RFC 3261 12.2.1.1): From/To swapped with our tag,
-    /// Request-URI the caller's Contact, Route from the INVITE's Record-Route.
-    private mutating func makeBye(_ call: Call) -> SIPMessage {
+    /// Our request (BYE, REFER) within the call's dialog (RFC 3261 12.2.1.1): From/To swapped
+    /// with our tag, Request-URI the caller's Contact, Route from the INVITE's Record-Route, the
+    /// next local CSeq.
+    mutating func makeInDialogRequest(_ call: inout Call, method: SIPMethod) -> SIPMessage {
         let invite = call.invite
         var target = invite.from?.uri ?? SIPURI(host: configuration.host)
         if case .addresses(let contacts)? = invite.contact, let first = contacts.first { target = first.uri }
@@ -516,14 +553,15 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         }
         if let from = invite.headers["From"] { headers.add(name: "To", value: from) }
         headers.add(name: "Call-ID", value: invite.callID ?? "")
-        headers.add(name: "CSeq", value: "1 BYE")
+        call.localCSeq += 1
+        headers.add(name: "CSeq", value: "\(call.localCSeq) \(method.rawValue)")
         for route in invite.headers.listValues("Record-Route") { headers.add(name: "Route", value: route) }
         headers.add(name: "User-Agent", value: configuration.agent)
-        return SIPMessage(method: .bye, uri: target, headers: headers)
+        return SIPMessage(method: method, uri: target, headers: headers)
     }
 
     /// A fresh token for tags and branches: the seed plus a counter, base 36.
-    private mutating func nextToken() -> String {
+    mutating func nextToken() -> String {
         counter += 1
         return tagPrefix + "x" + String(counter, radix: 36)
     }

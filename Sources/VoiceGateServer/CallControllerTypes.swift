@@ -27,4 +27,17 @@ public enum CallTimerID: Sendable, Hashable {
     case byeRetransmit(callID: String)
     /// Timer J of a non-INVITE server transaction (key: branch and method).
     case nonInvite(key: String)
+    /// Retransmit our REFER until a response (timer E; gives up at 64·T1, timer F).
+    case referRetransmit(callID: String)
+    /// The REFER was accepted but no final NOTIFY came in `transferTimeoutMs`.
+    case transferTimeout(callID: String)
+}
+
+/// How a blind transfer by REFER ended.
+public enum TransferOutcome: Sendable, Hashable {
+    /// A NOTIFY carried a 2xx sipfrag: the caller is with the agent; we sent BYE.
+    case transferred
+    /// The REFER was refused or timed out, a NOTIFY carried a final non-2xx, or no final
+    /// NOTIFY came in time: `detail` says which (for logs; no caller data in it).
+    case failed(detail: String)
 }

@@ -36,6 +36,16 @@ enum MediaReport: Sendable {
     case failed(callID: String, problem: String)
     /// The IVR (or the media timeout) ended the call: send BYE.
     case ended(callID: String, reason: String)
+    /// The IVR transfers the call to an agent queue: REFER (the media loop has ended).
+    case transfer(callID: String, queue: String, reason: String)
+}
+
+/// Why a call's media loop ended on the IVR side.
+enum MediaEnding: Sendable {
+    /// Hang-up or media timeout: BYE with this reason.
+    case hangUp(String)
+    /// The session asked for a transfer.
+    case transfer(queue: String, reason: String)
 }
 
 /// What every call shares: the engine, prompts, bank, recogniser, logger and where traces go.
@@ -106,8 +116,12 @@ struct CallMedia: Sendable {
                     } catch {}
                 }
                 defer { reader.cancel() }
-                let reason = await loop(events: events, sink: sink, outbound: outbound, logger: logger)
-                if let reason { report(.ended(callID: plan.callID, reason: reason)) }
+                let ending = await loop(events: events, sink: sink, outbound: outbound, logger: logger)
+                switch ending {
+                case .hangUp(let reason)?: report(.ended(callID: plan.callID, reason: reason))
+                case let .transfer(queue, reason)?: report(.transfer(callID: plan.callID, queue: queue, reason: reason))
+                case nil: break
+                }
             }
         } catch {
             logger.warning("RTP socket: \(error)")
@@ -117,7 +131,7 @@ struct CallMedia: Sendable {
     /// The event loop; returns why the IVR side ended the call, or nil when SIP closed it.
     private func loop(events: AsyncStream<MediaEvent>, sink: AsyncStream<MediaEvent>.Continuation,
                       outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
-                      logger: Logger) async -> String? {
+                      logger: Logger) async -> MediaEnding? {
         let media = plan.media
         let codecPT = media.codec.payloadType
         let eventPT = media.telephoneEventPayloadType
@@ -157,7 +171,7 @@ struct CallMedia: Sendable {
         defer { trace?.close() }
 
         var session: CallSession?
-        var endReason: String?
+        var endReason: MediaEnding?
         let bank = services.bank
         func fulfil(_ requests: [SessionRequest]) {
             for request in requests {
@@ -167,11 +181,11 @@ struct CallMedia: Sendable {
                 case .lookup(let lookup):
                     Task { sink.yield(.answered(await bank.perform(lookup))) }
                 case let .transfer(queue, reason, _, _):
-                    // REFER comes later: the context is in the trace; the call ends with BYE.
-                    logger.notice("transfer to queue \(queue) (\(reason)); REFER not implemented yet, ending with BYE")
-                    endReason = endReason ?? "transfer to \(queue) (\(reason))"
+                    // The full context is already in the trace (its `transfer` event); SIP
+                    // carries only the key (the Call-ID), so the log names the queue and reason.
+                    endReason = endReason ?? .transfer(queue: queue, reason: reason)
                 case .hangUp:
-                    endReason = endReason ?? "ivr hung up"
+                    endReason = endReason ?? .hangUp("ivr hung up")
                 case .trace(let event):
                     trace?.append(event)
                     logger.info("\(event.logLine)")
@@ -247,7 +261,7 @@ struct CallMedia: Sendable {
                 session = current
                 if endReason == nil, timeout.hasExpired(atMs: now) {
                     logger.warning("no RTP for \(services.mediaTimeoutMs / 1000) s: ending the call")
-                    endReason = "media timeout"
+                    endReason = .hangUp("media timeout")
                 }
             case .rtp(let envelope):
                 guard let packet = try? RTPPacket(parsing: envelope.data) else { break }

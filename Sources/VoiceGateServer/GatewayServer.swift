@@ -21,16 +21,30 @@ public struct GatewayServer: Sendable {
         public var maxCalls: Int
         /// Ringing time before answering (180 Ringing first when positive).
         public var answerDelayMs: Int64
+        /// Where transfers go (the `Refer-To` of our REFERs).
+        public var agentQueueURI: String
+        /// How long an accepted REFER may take to report its final outcome by NOTIFY.
+        public var transferTimeoutMs: Int64
 
-        /// Options; defaults: loopback, port 5060, RTP 20000–20999, 200 calls, answer at once.
+        /// Options; defaults: loopback, port 5060, RTP 20000–20999, 200 calls, answer at once,
+        /// transfers to `sip:agents@127.0.0.1` with 30 s for their outcome.
         public init(bindHost: String = "127.0.0.1", sipPort: Int = 5060, rtpPorts: ClosedRange<Int> = 20000...20999,
-                    maxCalls: Int = 200, answerDelayMs: Int64 = 0, advertisedHost: String? = nil) {
+                    maxCalls: Int = 200, answerDelayMs: Int64 = 0, advertisedHost: String? = nil,
+                    agentQueueURI: String = "sip:agents@127.0.0.1", transferTimeoutMs: Int64 = 30_000) {
             self.bindHost = bindHost
             self.advertisedHost = advertisedHost
             self.sipPort = sipPort
             self.rtpPorts = rtpPorts
             self.maxCalls = maxCalls
             self.answerDelayMs = answerDelayMs
+            self.agentQueueURI = agentQueueURI
+            self.transferTimeoutMs = transferTimeoutMs
+        }
+
+        /// Whether `text` is a `sip:`/`sips:` URI a REFER can name in `Refer-To`.
+        public static func isUsableAgentQueueURI(_ text: String) -> Bool {
+            guard let uri = SIPURI(text) else { return false }
+            return uri.isSIP
         }
     }
 
@@ -96,11 +110,12 @@ public struct GatewayServer: Sendable {
                        port: Int, logger: Logger) async {
         var controller = CallController<SocketAddress>(
             configuration: .init(host: options.advertisedHost ?? options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
-                                 answerDelayMs: options.answerDelayMs),
+                                 answerDelayMs: options.answerDelayMs, agentQueueURI: options.agentQueueURI,
+                                 transferTimeoutMs: options.transferTimeoutMs),
             seed: UInt64.random(in: 1...UInt64.max))
         // Only what the controller does: anything else gets 405/501 with this Allow, and any
         // Require (100rel, timer ...) gets 420 rather than being silently ignored.
-        let validator = SIPRequestValidator(allowedMethods: [.invite, .ack, .bye, .cancel, .options, .info],
+        let validator = SIPRequestValidator(allowedMethods: [.invite, .ack, .bye, .cancel, .options, .info, .notify],
                                             supportedExtensions: [])
         var timers: [CallTimerID: Task<Void, Never>] = [:]
         var media: [String: AsyncStream<MediaEvent>.Continuation] = [:]
@@ -139,6 +154,15 @@ public struct GatewayServer: Sendable {
                     var callLogger = logger
                     callLogger[metadataKey: "call-id"] = "\(callID)"
                     callLogger.info("call ended: \(reason)")
+                case let .transferFinished(callID, outcome):
+                    var callLogger = logger
+                    callLogger[metadataKey: "call-id"] = "\(callID)"
+                    switch outcome {
+                    case .transferred: callLogger.notice("transfer done: the caller is with the agent queue")
+                    case .failed(let detail):
+                        // The bridged fallback that keeps the caller comes later; for now: BYE.
+                        callLogger.warning("transfer_failed: \(detail); ending the call (no bridge fallback yet)")
+                    }
                 }
             }
         }
@@ -166,6 +190,13 @@ public struct GatewayServer: Sendable {
                 await perform(controller.handle(.mediaFailed(callID: callID)))
             case .media(.ended(let callID, let reason)):
                 await perform(controller.handle(.hangUp(callID: callID, reason: reason)))
+            case .media(.transfer(let callID, let queue, let reason)):
+                // The context key is the Call-ID (what `GET /api/calls/{id}/context` will take);
+                // the full context is in the call's trace, only the key goes out in SIP.
+                var callLogger = logger
+                callLogger[metadataKey: "call-id"] = "\(callID)"
+                callLogger.notice("transfer to queue \(queue) (\(reason)): REFER to \(options.agentQueueURI), context key \(callID)")
+                await perform(controller.handle(.transfer(callID: callID, contextKey: callID)))
             case .stop:
                 guard !stopping else { break }
                 stopping = true

@@ -16,8 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the SIP/RTP gateway (UDP).",
         discussion: """
             Call it with a softphone or sipp, e.g. 'sipp -sn uac 127.0.0.1:5060 -m 1'. \
-            Transfers end the call with BYE for now (REFER is not implemented yet); the \
-            transfer context is in the call's trace file. --caller-number and \
+            Transfers are blind REFERs to --agent-uri carrying the context key (the Call-ID) \
+            in User-to-User and X-VoiceGate-Context-Id; the full context is in the call's \
+            trace file. A failed transfer still ends the call with BYE (no bridge fallback \
+            yet). --caller-number and \
             --called-number are ignored (they come from the INVITE).
             """)
 
@@ -54,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds without RTP after which a call is ended with BYE.")
     var mediaTimeout = 30.0
 
+    @Option(help: "SIP URI of the agent queue that transfers are REFERred to.")
+    var agentUri = "sip:agents@127.0.0.1"
+
+    @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY.")
+    var transferTimeout = 30.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
@@ -69,6 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard answerDelayMs >= 0 else { throw ValidationError("--answer-delay-ms must not be negative") }
         guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
         guard mediaTimeout > 0, mediaTimeout.isFinite else { throw ValidationError("--media-timeout must be positive") }
+        guard transferTimeout > 0, transferTimeout.isFinite else { throw ValidationError("--transfer-timeout must be positive") }
+        guard GatewayServer.Options.isUsableAgentQueueURI(agentUri) else { throw ValidationError("--agent-uri: not a sip: or sips: URI: '\(agentUri)'") }
         _ = try parsedRTPPorts()
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
     }
@@ -106,7 +116,8 @@ struct ServeCommand: AsyncParsableCommand {
                                     mediaTimeoutMs: Int64(mediaTimeout * 1000))
         let options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
                                             maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
-                                            advertisedHost: advertise)
+                                            advertisedHost: advertise, agentQueueURI: agentUri,
+                                            transferTimeoutMs: Int64(transferTimeout * 1000))
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
