@@ -149,7 +149,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateServerTests",
-            dependencies: ["VoiceGateServer", "SIPCore", "VoiceGateDSP"],
+            dependencies: ["VoiceGateServer", "SIPCore", "VoiceGateDSP", "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",

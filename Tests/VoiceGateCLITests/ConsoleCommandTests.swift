@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VoiceGateTestSupport
 
 /// `voicegate console` without a sound card: ALSA's `null` PCM (defined in alsa-lib's global
 /// alsa.conf: capture gives silence, playback swallows) stands in for microphone and speaker.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import VoiceGateTestSupport
 
 /// `voicegate serve` against a real SIP client: sipp (Debian `sip-tester`, installed by
 /// `make setup`) calls it over loopback UDP. Every spawned process is killed at the end, with
@@ -270,22 +271,6 @@ func freeUDPPort(even: Bool = false) throws -> Int {
         if !even || port % 2 == 0 { return port }
     }
     throw TestFailure("no free UDP port")
-}
-
-/// The `voicegate` executable built next to the test bundle (`.build/<config>/voicegate`).
-func voicegateBinary() throws -> URL {
-    var candidates: [URL] = []
-    if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent()) }
-    candidates.append(Bundle.main.bundleURL)
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug"))
-    for dir in candidates {
-        let url = dir.appendingPathComponent("voicegate")
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { return url }
-    }
-    throw TestFailure("voicegate binary not found near \(candidates.map(\.path)); run swift build first")
 }
 
 struct TestFailure: Error, CustomStringConvertible {
