@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // System libraries (pkg-config + apt provider), each with a prefixed shim header.
@@ -87,14 +88,21 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings),
 
+        // Call records, events, transfers, versions and the audit trail (GRDB over SQLite, WAL).
+        .target(
+            name: "VoiceGateStore",
+            dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
+
         // The gateway: NIO transports, the SIP call controller, per-call media loops.
         .target(
             name: "VoiceGateServer",
             dependencies: ["SIPCore", "RTPCore", "VoiceGateMedia", "VoiceGateCodecs", "VoiceGateDialog",
-                           "VoiceGatePrompts", "VoiceGateBank",
+                           "VoiceGatePrompts", "VoiceGateBank", "VoiceGateStore",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSettings),
 
         // The thin CLI.
@@ -142,6 +150,10 @@ let package = Package(
         .testTarget(
             name: "VoiceGateBankTests",
             dependencies: ["VoiceGateBank", "VoiceGateDialog"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "VoiceGateStoreTests",
+            dependencies: ["VoiceGateStore", "VoiceGateDialog", "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateMediaTests",

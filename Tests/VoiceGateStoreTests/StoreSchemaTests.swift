@@ -1,0 +1,6 @@
+import Testing
+import VoiceGateStore
+
+@Test func schemaVersionIsNotNegative() {
+    #expect(VoiceGateStore.schemaVersion >= 0)
+}
