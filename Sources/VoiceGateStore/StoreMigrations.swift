@@ -1,0 +1,100 @@
+import GRDB
+
+/// Schema of the records database, as GRDB migrations applied on open and recorded in
+/// `grdb_migrations`. Documented in docs/records.md; keep both in step. Times are GRDB
+/// `Date`s (UTC text `YYYY-MM-DD HH:MM:SS.SSS`, readable in `sqlite3` and ordered as text).
+enum StoreMigrations {
+    /// Migration names, in order.
+    static let identifiers = ["v1-records"]
+
+    /// The migrator holding every schema version in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(identifiers[0]) { db in
+            try db.execute(sql: """
+                -- Versions are immutable: a change is a new row; UPDATE and DELETE are refused.
+                CREATE TABLE menu_versions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    content TEXT NOT NULL,                        -- the menu YAML
+                    content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),  -- SHA-256, hex
+                    author TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    note TEXT,
+                    UNIQUE (name, content_hash)
+                );
+                CREATE TABLE prompt_versions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,                           -- prompt id, e.g. 'greeting'
+                    language TEXT NOT NULL,                       -- 'en', 'zh'
+                    content BLOB NOT NULL,                        -- text to synthesise, or audio
+                    media_type TEXT NOT NULL,                     -- 'text/plain', 'audio/wav'
+                    content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+                    author TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    note TEXT,
+                    UNIQUE (name, language, content_hash)
+                );
+                -- Who did what, when, from where. Append-only.
+                CREATE TABLE admin_audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at DATETIME NOT NULL,
+                    who TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT,
+                    source TEXT NOT NULL                          -- remote address or 'cli'
+                );
+                CREATE INDEX admin_audit_at ON admin_audit(at);
+
+                CREATE TABLE calls (
+                    id TEXT PRIMARY KEY NOT NULL,                 -- SIP Call-ID or simulate id
+                    started_at DATETIME NOT NULL,
+                    ended_at DATETIME,                            -- NULL while the call runs
+                    caller_number TEXT NOT NULL,
+                    called_number TEXT NOT NULL,
+                    language TEXT NOT NULL,                       -- last language prompts used
+                    menu_version INTEGER REFERENCES menu_versions(id),
+                    outcome TEXT CHECK (outcome IN
+                        ('self_served', 'transferred', 'abandoned', 'failed', 'interrupted')),
+                    transfer_reason TEXT,
+                    end_detail TEXT,                              -- e.g. 'media timeout'
+                    CHECK ((ended_at IS NULL) = (outcome IS NULL))
+                );
+                CREATE INDEX calls_started_at ON calls(started_at);
+                CREATE INDEX calls_caller ON calls(caller_number, started_at);
+                CREATE INDEX calls_open ON calls(ended_at) WHERE ended_at IS NULL;
+
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,         -- arrival order
+                    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+                    t_ms INTEGER NOT NULL,                        -- ms since the call started
+                    node TEXT,
+                    type TEXT NOT NULL,                           -- trace vocabulary (DESIGN.md 5)
+                    detail TEXT NOT NULL                          -- the event's other keys, JSON
+                );
+                CREATE INDEX events_call ON events(call_id, id);
+                CREATE INDEX events_node ON events(node, call_id);
+
+                CREATE TABLE transfers (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+                    queue TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    context TEXT NOT NULL,                        -- TransferContext JSON
+                    created_at DATETIME NOT NULL
+                );
+                CREATE INDEX transfers_call ON transfers(call_id);
+                """)
+            for table in ["menu_versions", "prompt_versions", "admin_audit"] {
+                for operation in ["UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_no_\(operation.lowercased()) BEFORE \(operation) ON \(table)
+                        BEGIN SELECT RAISE(ABORT, '\(table) rows are immutable'); END;
+                        """)
+                }
+            }
+        }
+        return migrator
+    }
+}
