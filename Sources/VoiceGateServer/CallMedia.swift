@@ -7,6 +7,7 @@ import SIPCore
 public import VoiceGateDialog
 public import VoiceGateMedia
 import VoiceGateCodecs
+public import VoiceGateStore
 
 /// What reaches one call's media loop.
 enum MediaEvent: Sendable {
@@ -64,6 +65,10 @@ public struct CallServices: Sendable {
     public var traceDirectory: String?
     /// Silence on the RTP socket after which the call is ended with BYE.
     public var mediaTimeoutMs: Int64
+    /// Where call records go (the `--db` store), nil for none.
+    public var records: CallRecorder? = nil
+    /// `menu_versions.id` of `engine`'s menu in the records, if registered.
+    public var menuVersion: Int64? = nil
 
     /// Services; see the properties.
     public init(engine: DialogEngine, prompts: any PromptAudioSource, bank: any BankBackend,
@@ -172,6 +177,7 @@ struct CallMedia: Sendable {
 
         var session: CallSession?
         var endReason: MediaEnding?
+        defer { services.records?.mediaEnded(callID: plan.callID, detail: endReason.recordDetail) }
         let bank = services.bank
         func fulfil(_ requests: [SessionRequest]) {
             for request in requests {
@@ -188,6 +194,7 @@ struct CallMedia: Sendable {
                     endReason = endReason ?? .hangUp("ivr hung up")
                 case .trace(let event):
                     trace?.append(event)
+                    services.records?.record(callID: plan.callID, event)
                     logger.info("\(event.logLine)")
                 }
             }
@@ -205,6 +212,7 @@ struct CallMedia: Sendable {
                 let call = CallInfo(callID: plan.callID, callerNumber: plan.callerNumber, calledNumber: plan.calledNumber)
                 let (s, first) = CallSession.start(engine: services.engine, call: call, recognizer: services.recognizer)
                 session = s
+                services.recordStart(plan)
                 timeout = MediaTimeout(timeoutMs: services.mediaTimeoutMs, startMs: nowMs())
                 pacer = RTPPacer(startMs: nowMs())
                 ticker = Task {

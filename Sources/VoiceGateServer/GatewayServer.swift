@@ -154,7 +154,9 @@ public struct GatewayServer: Sendable {
                     var callLogger = logger
                     callLogger[metadataKey: "call-id"] = "\(callID)"
                     callLogger.info("call ended: \(reason)")
+                    services.records?.sipEnded(callID: callID, detail: reason)
                 case let .transferFinished(callID, outcome):
+                    services.records?.transferFinished(callID: callID, outcome)
                     var callLogger = logger
                     callLogger[metadataKey: "call-id"] = "\(callID)"
                     switch outcome {

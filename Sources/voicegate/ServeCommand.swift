@@ -5,6 +5,7 @@ import Glibc
 import Logging
 import VoiceGateDialog
 import VoiceGateServer
+import VoiceGateStore
 
 /// `voicegate serve`: the SIP gateway (DESIGN.md section 5). Answers calls on UDP, plays the
 /// menu over RTP (PCMU/PCMA), takes keys in-band, by RFC 4733 and by SIP INFO, and runs the
@@ -38,8 +39,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Admin HTTP port: accepted and ignored for now (the HTTP API is not built yet).")
     var httpPort = 8080
 
-    @Option(help: "Call records database: accepted and ignored for now (call records are not stored yet).")
+    @Option(help: "Call records database (SQLite: calls, events, transfers; docs/records.md); empty for none.")
     var db = "var/voicegate.sqlite"
+
+    @Option(help: "Days call events are kept in --db (hourly purge).")
+    var keepEventsDays = RetentionPolicy().eventDays
+
+    @Option(help: "Days call rows and transfer contexts are kept in --db (hourly purge).")
+    var keepCallsDays = RetentionPolicy().callDays
 
     @Option(help: "Ring this long (180 Ringing) before answering, in milliseconds.")
     var answerDelayMs = 0
@@ -75,6 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(sipPort) else { throw ValidationError("--sip-port must be 0...65535") }
         guard answerDelayMs >= 0 else { throw ValidationError("--answer-delay-ms must not be negative") }
+        guard keepEventsDays > 0, keepCallsDays >= keepEventsDays else {
+            throw ValidationError("--keep-events-days must be positive and at most --keep-calls-days")
+        }
         guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
         guard mediaTimeout > 0, mediaTimeout.isFinite else { throw ValidationError("--media-timeout must be positive") }
         guard transferTimeout > 0, transferTimeout.isFinite else { throw ValidationError("--transfer-timeout must be positive") }
@@ -111,9 +121,14 @@ struct ServeCommand: AsyncParsableCommand {
         defer { try? bank.close() }
         let prompts = try callOptions.openPrompts(files.prompts)
 
-        let services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
+        var services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
                                     mediaTimeoutMs: Int64(mediaTimeout * 1000))
+        let records = db.isEmpty ? nil : try await GatewayRecords(
+            path: db, menuName: menu.name, menuYAML: try readText(files.menu),
+            retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)
+        services.records = records?.recorder
+        services.menuVersion = records?.menuVersion
         let options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
                                             maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
                                             advertisedHost: advertise, agentQueueURI: agentUri,
@@ -136,8 +151,10 @@ struct ServeCommand: AsyncParsableCommand {
                     "voicegate serve: listening on udp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
             }
         } catch {
+            await records?.close()
             FileHandle.standardError.write(Data("voicegate: serve: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        await records?.close()
     }
 }

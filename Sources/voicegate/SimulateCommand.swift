@@ -25,6 +25,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Where to write the trace (JSON lines).")
     var trace: String
 
+    @Option(help: "Also store the call in this records database (SQLite, as serve --db; docs/records.md).")
+    var db: String?
+
     @OptionGroup var files: MenuFileOptions
 
     @OptionGroup var callOptions: CallOptions
@@ -66,6 +69,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: trace, contents: Data(lines.utf8)) else {
             throw ValidationError("cannot write \(trace)")
         }
+        if let db { try await recordCall(call, result: result, menu: menu, in: db) }
         if summary {
             let nodes = result.trace.filter { $0.type == "node" }.compactMap(\.node)
             let out: [String: Any] = [
