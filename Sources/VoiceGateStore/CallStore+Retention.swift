@@ -25,6 +25,12 @@ public struct PurgeReport: Sendable, Equatable {
     public var events: Int
     /// Call rows deleted (their transfers went with them).
     public var calls: Int
+
+    /// A report; see the properties.
+    public init(events: Int, calls: Int) {
+        self.events = events
+        self.calls = calls
+    }
 }
 
 extension CallStore {

@@ -21,8 +21,9 @@ extension CallStore {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [name, content, hash, author, at, note])
-            return MenuVersion(id: db.lastInsertedRowID, name: name, content: content, contentHash: hash, author: author,
-                               createdAt: at, note: note)
+            // Read back: the stored date has millisecond precision.
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM menu_versions WHERE id = ?", arguments: [db.lastInsertedRowID])
+            return Self.menuVersion(row!)
         }
     }
 
@@ -50,8 +51,8 @@ extension CallStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [name, language, Data(content), mediaType, hash, author, at, note])
-            return PromptVersion(id: db.lastInsertedRowID, name: name, language: language, content: content,
-                                 mediaType: mediaType, contentHash: hash, author: author, createdAt: at, note: note)
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM prompt_versions WHERE id = ?", arguments: [db.lastInsertedRowID])
+            return Self.promptVersion(row!)
         }
     }
 
@@ -69,9 +70,8 @@ extension CallStore {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO admin_audit (at, who, action, target, source) VALUES (?, ?, ?, ?, ?)",
                            arguments: [entry.at, entry.who, entry.action, entry.target, entry.source])
-            var stored = entry
-            stored.id = db.lastInsertedRowID
-            return stored
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM admin_audit WHERE id = ?", arguments: [db.lastInsertedRowID])
+            return Self.auditEntry(row!)
         }
     }
 
@@ -79,13 +79,15 @@ extension CallStore {
     public func auditTrail(limit: Int = 100) async throws -> [AuditEntry] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM admin_audit ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)])
-                .map { row in
-                    var entry = AuditEntry(at: row["at"], who: row["who"], action: row["action"], target: row["target"],
-                                           source: row["source"])
-                    entry.id = row["id"]
-                    return entry
-                }
+                .map(Self.auditEntry)
         }
+    }
+
+    static func auditEntry(_ row: Row) -> AuditEntry {
+        var entry = AuditEntry(at: row["at"], who: row["who"], action: row["action"], target: row["target"],
+                               source: row["source"])
+        entry.id = row["id"]
+        return entry
     }
 
     static func menuVersion(_ row: Row) -> MenuVersion {

@@ -37,12 +37,17 @@ func contains(_ bytes: [UInt8], _ text: String) -> Bool {
     return false
 }
 
-/// A small transfer context.
+/// A small transfer context (built from its JSON form: the type has no public memberwise init).
 func context(callID: String, masked: [String: String] = [:]) -> TransferContext {
-    TransferContext(callID: callID, ani: "+15550001", language: .en,
-                    intentPath: [.init(node: "main_menu", intent: "agent")], keywords: [], verified: false,
-                    maskedFields: masked, failureCounts: [:], identificationFailures: 0, frustration: false,
-                    assisted: false, timeInIVRMs: 4200, reason: "agent_request", queue: "general", priority: 0)
+    let object: [String: Any] = [
+        "call_id": callID, "ani": "+15550001", "language": "en",
+        "intent_path": [["node": "main_menu", "intent": "agent"]], "keywords": [], "verified": false,
+        "masked_fields": masked, "failure_counts": [:] as [String: Any], "identification_failures": 0,
+        "frustration": false, "assisted": false, "time_in_ivr_ms": 4200, "reason": "agent_request",
+        "queue": "general", "priority": 0,
+    ]
+    let data = try! JSONSerialization.data(withJSONObject: object)
+    return try! JSONDecoder().decode(TransferContext.self, from: data)
 }
 
 /// A fixed instant for retention tests.
