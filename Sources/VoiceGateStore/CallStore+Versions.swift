@@ -23,7 +23,7 @@ extension CallStore {
                 arguments: [name, content, hash, author, at, note])
             // Read back: the stored date has millisecond precision.
             let row = try Row.fetchOne(db, sql: "SELECT * FROM menu_versions WHERE id = ?", arguments: [db.lastInsertedRowID])
-            return Self.menuVersion(row!)
+            return Self.menuVersion(row!)  // inserted just above, in this transaction
         }
     }
 
@@ -52,7 +52,7 @@ extension CallStore {
                     """,
                 arguments: [name, language, Data(content), mediaType, hash, author, at, note])
             let row = try Row.fetchOne(db, sql: "SELECT * FROM prompt_versions WHERE id = ?", arguments: [db.lastInsertedRowID])
-            return Self.promptVersion(row!)
+            return Self.promptVersion(row!)  // inserted just above, in this transaction
         }
     }
 
@@ -71,7 +71,7 @@ extension CallStore {
             try db.execute(sql: "INSERT INTO admin_audit (at, who, action, target, source) VALUES (?, ?, ?, ?, ?)",
                            arguments: [entry.at, entry.who, entry.action, entry.target, entry.source])
             let row = try Row.fetchOne(db, sql: "SELECT * FROM admin_audit WHERE id = ?", arguments: [db.lastInsertedRowID])
-            return Self.auditEntry(row!)
+            return Self.auditEntry(row!)  // inserted just above, in this transaction
         }
     }
 
