@@ -91,7 +91,8 @@ let package = Package(
         // Call records, events, transfers, versions and the audit trail (GRDB over SQLite, WAL).
         .target(
             name: "VoiceGateStore",
-            dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
 
         // The gateway: NIO transports, the SIP call controller, per-call media loops.
@@ -110,7 +111,7 @@ let package = Package(
             name: "voicegate",
             dependencies: ["VoiceGateDSP", "VoiceGateCodecs", "VoiceGateSpeech", "VoiceGateDialog",
                            "VoiceGatePrompts", "VoiceGateMedia", "VoiceGateBank", "VoiceGateConsole",
-                           "VoiceGateServer", .product(name: "Logging", package: "swift-log"),
+                           "VoiceGateServer", "VoiceGateStore", .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
 
@@ -161,7 +162,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateServerTests",
-            dependencies: ["VoiceGateServer", "SIPCore", "VoiceGateDSP", "VoiceGateTestSupport"],
+            dependencies: ["VoiceGateServer", "VoiceGateStore", "SIPCore", "VoiceGateDSP", "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",

@@ -9,7 +9,7 @@ extension CallStore {
     /// same content (same SHA-256), so a gateway restarted on an unchanged menu adds nothing.
     public func registerMenuVersion(name: String, content: String, author: String, note: String? = nil,
                                     at: Date = Date()) async throws -> MenuVersion {
-        let hash = SHA256.hex(Array(content.utf8))
+        let hash = ContentHash.hex(Array(content.utf8))
         return try await pool.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM menu_versions WHERE name = ? AND content_hash = ?",
                                           arguments: [name, hash]) {
@@ -38,7 +38,7 @@ extension CallStore {
     /// Stores a version of prompt `name` in `language`, or returns the existing one with the same content.
     public func registerPromptVersion(name: String, language: String, content: [UInt8], mediaType: String,
                                       author: String, note: String? = nil, at: Date = Date()) async throws -> PromptVersion {
-        let hash = SHA256.hex(content)
+        let hash = ContentHash.hex(content)
         return try await pool.write { db in
             if let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM prompt_versions WHERE name = ? AND language = ? AND content_hash = ?",

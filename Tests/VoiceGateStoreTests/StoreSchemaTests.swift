@@ -34,7 +34,8 @@ import VoiceGateDialog
         let v2 = try await store.registerMenuVersion(name: "bank", content: "start: other\n", author: "ops", note: "edit")
         #expect(same.id == v1.id && same.author == "ops")
         #expect(v2.id != v1.id)
-        #expect(v1.contentHash == SHA256.hex(Array("start: main\n".utf8)))
+        // `printf 'start: main\n' | sha256sum`, an independent reference.
+        #expect(v1.contentHash == "7dbc88eeba6f77ba13f5fc7cc2378a12cde8ee822a6080a87da32e3ac18cde81")
         #expect(try await store.menuVersions(name: "bank").map(\.id) == [v2.id, v1.id])
 
         let p = try await store.registerPromptVersion(name: "greeting", language: "en", content: Array("Welcome".utf8),
@@ -48,10 +49,10 @@ import VoiceGateDialog
         #expect(trail.last?.source == "10.0.0.5" && trail.last?.at == fixedNow)
     }
 
-    @Test func sha256MatchesTheStandardVectors() {
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    @Test func contentHashIsHexSHA256OnTheStandardVectors() {
+        #expect(ContentHash.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ContentHash.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(ContentHash.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }
