@@ -161,7 +161,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateServerTests",
-            dependencies: ["VoiceGateServer", "SIPCore", "VoiceGateDSP", "VoiceGateTestSupport"],
+            dependencies: ["VoiceGateServer", "SIPCore", "RTPCore", "VoiceGateCodecs", "VoiceGateDSP", "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",
