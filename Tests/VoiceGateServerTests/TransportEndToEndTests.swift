@@ -71,40 +71,72 @@ import VoiceGateCodecs
         #expect(broken.closed, "the connection must be closed after a framing error")
     }
 
-    @Test func tcpCallGetsOurByeOnTheCallersConnection() throws {
-        let run = try ServerRun()
-        defer { run.stop() }
-        let tcp = try TCPClient(port: run.sipPort)
+    /// A request of a TCP caller whose Via names `viaPort` and whose Contact is `contactPort`.
+    static func tcpRequest(_ method: String, serverPort: Int, viaPort: Int, contactPort: Int, cseq: Int,
+                           toTag: String = "", body: String = "") -> String {
+        "\(method) sip:ivr@127.0.0.1:\(serverPort);transport=tcp SIP/2.0\r\n"
+            + "Via: SIP/2.0/TCP 127.0.0.1:\(viaPort);branch=z9hG4bK\(method.lowercased())\(cseq)\r\n"
+            + "From: <sip:+15550002@127.0.0.1>;tag=tcpuac\r\nTo: <sip:ivr@127.0.0.1>\(toTag)\r\n"
+            + "Call-ID: tcp-call-1\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:uac@127.0.0.1:\(contactPort);transport=tcp>\r\n"
+            + "Max-Forwards: 70\r\n" + (body.isEmpty ? "" : "Content-Type: application/sdp\r\n")
+            + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
+    /// INVITE over `tcp` until the 200 (which must carry a TCP Contact), then ACK; waits for RTP.
+    /// Returns our To-tag.
+    static func tcpCall(run: ServerRun, tcp: TCPClient, contactPort: Int) throws -> String {
         let rtp = try UDPSocket()
-        let local = tcp.localPort
         let offer = "v=0\r\no=uac 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
             + "m=audio \(rtp.port) RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-        func request(_ method: String, cseq: Int, toTag: String = "", body: String = "") -> String {
-            "\(method) sip:ivr@127.0.0.1:\(run.sipPort);transport=tcp SIP/2.0\r\n"
-                + "Via: SIP/2.0/TCP 127.0.0.1:\(local);branch=z9hG4bK\(method.lowercased())\(cseq)\r\n"
-                + "From: <sip:+15550002@127.0.0.1>;tag=tcpuac\r\nTo: <sip:ivr@127.0.0.1>\(toTag)\r\n"
-                + "Call-ID: tcp-call-1\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:uac@127.0.0.1:\(local);transport=tcp>\r\n"
-                + "Max-Forwards: 70\r\n" + (body.isEmpty ? "" : "Content-Type: application/sdp\r\n")
-                + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
-        }
-        try tcp.send(request("INVITE", cseq: 1, body: offer))
+        try tcp.send(tcpRequest("INVITE", serverPort: run.sipPort, viaPort: tcp.localPort, contactPort: contactPort,
+                                cseq: 1, body: offer))
         let answered = tcp.read(seconds: 10) { $0.contains("SIP/2.0 200") && $0.hasSuffix("\r\n") && $0.contains("m=audio") }
         let ok = try #require(answered.text.components(separatedBy: "SIP/2.0 200").last, "no 200:\n\(answered.text)\n\(run.log())")
         #expect(ok.contains(";transport=tcp>"), "Contact of a TCP call: \(ok)")
         let toLine = ok.split(separator: "\r\n").first { $0.hasPrefix("To:") } ?? ""
         let toTag = toLine.range(of: ";tag=").map { String(toLine[$0.lowerBound...]) } ?? ""
-        try tcp.send(request("ACK", cseq: 1, toTag: toTag))
-        // Media flows; then the server stops and says BYE on our connection (no new one).
+        try tcp.send(tcpRequest("ACK", serverPort: run.sipPort, viaPort: tcp.localPort, contactPort: contactPort, cseq: 1,
+                                toTag: toTag))
         #expect(rtp.receive(timeoutMs: 3000) != nil, "no RTP")
-        kill(run.process.processIdentifier, SIGTERM)
-        let bye = tcp.read(seconds: 5) { $0.contains("BYE sip:") && $0.contains("\r\n\r\n") }
+        return toTag
+    }
+
+    /// Reads the server's BYE from `connection` and answers it 200; returns the BYE's text.
+    static func answerBye(on connection: TCPClient, toTag: String) throws -> String {
+        let bye = connection.read(seconds: 5) { $0.contains("BYE sip:") && $0.contains("\r\n\r\n") }
         let text = try #require(bye.text.range(of: "BYE sip:").map { String(bye.text[$0.lowerBound...]) }, "no BYE:\n\(bye.text)")
-        #expect(text.hasPrefix("BYE sip:uac@127.0.0.1:\(local);transport=tcp SIP/2.0"))
-        #expect(text.contains("Via: SIP/2.0/TCP "))
         let cseqLine = text.split(separator: "\r\n").first { $0.hasPrefix("CSeq:") }.map(String.init) ?? ""
         let via = text.split(separator: "\r\n").first { $0.hasPrefix("Via:") }.map(String.init) ?? ""
-        try tcp.send("SIP/2.0 200 OK\r\n\(via)\r\nFrom: <sip:ivr@127.0.0.1>\(toTag)\r\nTo: <sip:+15550002@127.0.0.1>;tag=tcpuac\r\n"
-                     + "Call-ID: tcp-call-1\r\n\(cseqLine)\r\nContent-Length: 0\r\n\r\n")
+        try connection.send("SIP/2.0 200 OK\r\n\(via)\r\nFrom: <sip:ivr@127.0.0.1>\(toTag)\r\n"
+                            + "To: <sip:+15550002@127.0.0.1>;tag=tcpuac\r\nCall-ID: tcp-call-1\r\n\(cseqLine)\r\nContent-Length: 0\r\n\r\n")
+        return text
+    }
+
+    @Test func tcpCallGetsOurByeOnTheCallersConnection() throws {
+        let run = try ServerRun()
+        defer { run.stop() }
+        let tcp = try TCPClient(port: run.sipPort)
+        let toTag = try Self.tcpCall(run: run, tcp: tcp, contactPort: tcp.localPort)
+        // The server stops and says BYE on our connection (no new one).
+        kill(run.process.processIdentifier, SIGTERM)
+        let bye = try Self.answerBye(on: tcp, toTag: toTag)
+        #expect(bye.hasPrefix("BYE sip:uac@127.0.0.1:\(tcp.localPort);transport=tcp SIP/2.0"))
+        #expect(bye.contains("Via: SIP/2.0/TCP "))
+        #expect(run.stop() == 0, "log:\n\(run.log())")
+    }
+
+    @Test func tcpCallWhoseConnectionClosedGetsOurByeOnANewConnectionToItsContact() throws {
+        let run = try ServerRun()
+        defer { run.stop() }
+        let contact = try TCPListener()
+        let tcp = try TCPClient(port: run.sipPort)
+        let toTag = try Self.tcpCall(run: run, tcp: tcp, contactPort: contact.port)
+        tcp.shutdownNow()
+        usleep(300_000)  // the server notices the close
+        kill(run.process.processIdentifier, SIGTERM)
+        let fresh = try #require(contact.accept(timeoutMs: 5000), "the server did not connect to the Contact; log:\n\(run.log())")
+        let bye = try Self.answerBye(on: fresh, toTag: toTag)
+        #expect(bye.hasPrefix("BYE sip:uac@127.0.0.1:\(contact.port);transport=tcp SIP/2.0"))
         #expect(run.stop() == 0, "log:\n\(run.log())")
     }
 

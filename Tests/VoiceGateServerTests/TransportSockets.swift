@@ -21,7 +21,15 @@ final class TCPClient {
         }
     }
 
+    /// Takes over an already connected descriptor (an accepted connection).
+    init(adopting descriptor: Int32) {
+        fd = descriptor
+    }
+
     deinit { close(fd) }
+
+    /// Closes the connection now (the server sees the caller's connection go away).
+    func shutdownNow() { shutdown(fd, Int32(SHUT_RDWR)) }
 
     /// The local port (what the server sees as our address).
     var localPort: Int {
@@ -111,3 +119,42 @@ final class PortUDPSocket {
         return n > 0 ? Array(buffer.prefix(n)) : nil
     }
 }
+
+/// A loopback TCP listener on a free port: stands for a caller's Contact that the server
+/// connects to when the caller's own connection has closed.
+final class TCPListener {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 4) == 0 else {
+            close(fd)
+            throw TestFailure("bind/listen failed")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+
+    /// The next incoming connection's descriptor, or nil after `timeoutMs`.
+    func accept(timeoutMs: Int32) -> TCPClient? {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, timeoutMs) > 0 else { return nil }
+        let client = Glibc.accept(fd, nil, nil)
+        return client >= 0 ? TCPClient(adopting: client) : nil
+    }
+}
+
