@@ -162,7 +162,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateServerTests",
-            dependencies: ["VoiceGateServer", "VoiceGateStore", "SIPCore", "VoiceGateDSP", "VoiceGateTestSupport"],
+            dependencies: ["VoiceGateServer", "VoiceGateStore", "SIPCore", "RTPCore", "VoiceGateCodecs", "VoiceGateDSP",
+                           "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",

@@ -22,11 +22,13 @@ extension CallController {
             return hangUp(callID, reason: "transfer_failed (dialog not confirmed)")
         }
         var refer = makeInDialogRequest(&call, method: .refer)
-        for field in transferHeaders(contextKey: contextKey) { refer.headers.add(name: field.name, value: field.value) }
+        for field in transferHeaders(contextKey: contextKey, contact: contactAddress(for: call.peer)) {
+            refer.headers.add(name: field.name, value: field.value)
+        }
         call.refer = refer
         call.phase = .transferring
         call.referAccepted = false
-        let retransmitter = SuccessRetransmitter(timers: configuration.timers)
+        let retransmitter = SuccessRetransmitter(timers: configuration.timers, reliability: transport(of: call.peer).reliability)
         call.referRetransmitter = retransmitter
         calls[callID] = call
         return [.send(refer, to: call.peer),
@@ -35,7 +37,7 @@ extension CallController {
 
     /// The headers that make a REFER a VoiceGate transfer: Refer-To (with the key embedded),
     /// Referred-By, Contact, User-to-User and X-VoiceGate-Context-Id.
-    func transferHeaders(contextKey: String) -> [SIPHeaderField] {
+    func transferHeaders(contextKey: String, contact: String? = nil) -> [SIPHeaderField] {
         let uui = UserToUser.value(forKey: contextKey)
         var target = SIPURI(configuration.agentQueueURI) ?? SIPURI(user: "agents", host: configuration.host)
         target.headers.set("User-to-User", uui)
@@ -44,7 +46,7 @@ extension CallController {
         return [
             SIPHeaderField(name: "Refer-To", value: "<\(target)>"),
             SIPHeaderField(name: "Referred-By", value: ours),
-            SIPHeaderField(name: "Contact", value: ours),
+            SIPHeaderField(name: "Contact", value: contact ?? ours),
             SIPHeaderField(name: "User-to-User", value: uui),
             SIPHeaderField(name: "X-VoiceGate-Context-Id", value: contextKey),
         ]

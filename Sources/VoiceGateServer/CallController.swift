@@ -178,7 +178,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             calls[callID] = call
             if configuration.answerDelayMs > 0 {
                 calls[callID]?.phase = .ringing
-                let ringing = respond(callID, status: 180, extra: contactHeaders)
+                let ringing = respond(callID, status: 180, extra: contactHeaders(for: call.peer))
                 return ringing + [.startTimer(.answer(callID: callID), milliseconds: configuration.answerDelayMs)]
             }
             return answer(callID)
@@ -214,7 +214,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
                 return map(actions, key: key, to: peer)
             }
             let (response, more) = answerNonInvite(request, method: method, callID: callID, branch: branch)
-            var transaction = NonInviteServerTransaction<SIPMessage>(timers: configuration.timers, reliability: .unreliable)
+            var transaction = NonInviteServerTransaction<SIPMessage>(timers: configuration.timers,
+                                                                     reliability: transport(of: peer).reliability)
             let actions = transaction.handle(.send(response, status: response.status ?? 500))
             nonInvite[key] = transaction
             return map(actions, key: key, to: peer) + more
@@ -318,7 +319,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         }
         let toTag = nextToken()
         var call = Call(phase: .opening, invite: request, inviteBranch: branch, peer: peer, toTag: toTag,
-                        transaction: InviteServerTransaction(timers: configuration.timers, reliability: .unreliable))
+                        transaction: InviteServerTransaction(timers: configuration.timers,
+                                                             reliability: transport(of: peer).reliability))
         calls[callID] = call
         var actions = respond(callID, status: 100)
 
@@ -434,9 +436,15 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
 
     // MARK: Steps
 
-    /// Contact (where in-dialog requests reach us) and Allow, for 18x and 2xx.
-    private var contactHeaders: KeyValuePairs<String, String> {
-        ["Contact": "<sip:voicegate@\(hostPort)>", "Allow": Self.allow]
+    /// Contact (where in-dialog requests reach us, on the caller's transport) and Allow, for 18x and 2xx.
+    private func contactHeaders(for peer: Peer) -> KeyValuePairs<String, String> {
+        ["Contact": contactAddress(for: peer), "Allow": Self.allow]
+    }
+
+    /// Our Contact as a name-addr: `<sip:voicegate@host:port>`, with `;transport=tcp` for TCP callers.
+    func contactAddress(for peer: Peer) -> String {
+        let parameter = transport(of: peer).uriParameter.map { ";transport=\($0)" } ?? ""
+        return "<sip:voicegate@\(hostPort)\(parameter)>"
     }
 
     var hostPort: String {
@@ -474,11 +482,12 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
 
     private mutating func answer(_ callID: String) -> [Action] {
         guard let body = calls[callID]?.answerBody else { return [] }
-        var actions = respond(callID, status: 200, extra: contactHeaders, body: body)
+        guard let peer = calls[callID]?.peer else { return [] }
+        var actions = respond(callID, status: 200, extra: contactHeaders(for: peer), body: body)
         guard var call = calls[callID] else { return actions }
         call.phase = .answered
         call.success = call.transaction.lastResponse
-        let retransmitter = SuccessRetransmitter(timers: configuration.timers)
+        let retransmitter = SuccessRetransmitter(timers: configuration.timers, reliability: transport(of: peer).reliability)
         call.successRetransmitter = retransmitter
         calls[callID] = call
         actions.append(.startTimer(.successRetransmit(callID: callID), milliseconds: retransmitter.firstDelay))
@@ -518,7 +527,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         let bye = makeInDialogRequest(&call, method: .bye)
         call.bye = bye
         call.phase = .ending
-        let retransmitter = SuccessRetransmitter(timers: configuration.timers)
+        let retransmitter = SuccessRetransmitter(timers: configuration.timers, reliability: transport(of: call.peer).reliability)
         call.byeRetransmitter = retransmitter
         calls[callID] = call
         actions.append(.send(bye, to: call.peer))
@@ -546,7 +555,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         var target = invite.from?.uri ?? SIPURI(host: configuration.host)
         if case .addresses(let contacts)? = invite.contact, let first = contacts.first { target = first.uri }
         var headers = SIPHeaders()
-        headers.add(name: "Via", value: "SIP/2.0/UDP \(hostPort);branch=\(SIPVia.magicCookie)\(nextToken());rport")
+        headers.add(name: "Via", value: "SIP/2.0/\(transport(of: call.peer).viaToken) \(hostPort);branch=\(SIPVia.magicCookie)\(nextToken());rport")
         headers.add(name: "Max-Forwards", value: "70")
         if let to = invite.headers["To"] {
             headers.add(name: "From", value: SIPNameAddress(to)?.tag == nil ? to + ";tag=" + call.toTag : to)

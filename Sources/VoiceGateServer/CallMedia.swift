@@ -17,6 +17,8 @@ enum MediaEvent: Sendable {
     case tick
     /// An RTP datagram arrived.
     case rtp(AddressedEnvelope<ByteBuffer>)
+    /// An RTCP datagram arrived (RTP port + 1).
+    case rtcp(AddressedEnvelope<ByteBuffer>)
     /// A prompt was rendered.
     case rendered(playID: String, samples: [Int16])
     /// A prompt could not be rendered.
@@ -85,13 +87,17 @@ public struct CallServices: Sendable {
 }
 
 /// One call's media: its RTP socket and the 20 ms loop RTP in → latch → jitter buffer →
-/// G.711 decode (or concealment) → `CallSession` → G.711 encode → RTP out, with RFC 4733 keys
-/// through `TelephoneEventReceiver` and `DigitDeduplicator`. One task owns every value here;
-/// renders, lookups, the ticker and the socket reader only send events to it.
+/// decode (G.711 or Opus, or concealment: Opus PLC) → `CallSession` → encode → RTP out, with
+/// RFC 4733 keys through `TelephoneEventReceiver` and `DigitDeduplicator`; and its RTCP socket
+/// (RTP port + 1) with `RTCPSession`: SR/RR + SDES about every 5 s, the caller's reports
+/// parsed, BYE at the end. One task owns every value here; renders, lookups, the ticker and the
+/// socket readers only send events to it.
 struct CallMedia: Sendable {
     let plan: MediaPlan
     let bindHost: String
     let services: CallServices
+    /// Mean RTCP report interval on port + 1 (randomised 0.5–1.5× per report).
+    var rtcpIntervalMs: Int64 = 5000
 
     /// Binds the socket, reports it, and runs until the call ends.
     func run(events: AsyncStream<MediaEvent>, sink: AsyncStream<MediaEvent>.Continuation,
@@ -112,6 +118,21 @@ struct CallMedia: Sendable {
             report(.failed(callID: plan.callID, problem: "\(error)"))
             return
         }
+        // RTCP on the odd port above (the pool hands out even ports only). A call works without
+        // it, so a failure to bind is a warning, not a refusal.
+        let rtcpChannel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>?
+        do {
+            rtcpChannel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: bindHost, port: plan.localRTPPort + 1) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                            wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            logger.warning("cannot bind RTCP port \(plan.localRTPPort + 1): \(error); the call goes on without RTCP")
+            rtcpChannel = nil
+        }
         report(.opened(callID: plan.callID))
         do {
             try await channel.executeThenClose { inbound, outbound in
@@ -121,7 +142,21 @@ struct CallMedia: Sendable {
                     } catch {}
                 }
                 defer { reader.cancel() }
-                let ending = await loop(events: events, sink: sink, outbound: outbound, logger: logger)
+                let ending: MediaEnding?
+                if let rtcpChannel {
+                    ending = try await rtcpChannel.executeThenClose { rtcpInbound, rtcpOutbound in
+                        let rtcpReader = Task {
+                            do {
+                                for try await envelope in rtcpInbound { sink.yield(.rtcp(envelope)) }
+                            } catch {}
+                        }
+                        defer { rtcpReader.cancel() }
+                        return await loop(events: events, sink: sink, outbound: outbound, rtcpOutbound: rtcpOutbound,
+                                          logger: logger)
+                    }
+                } else {
+                    ending = await loop(events: events, sink: sink, outbound: outbound, rtcpOutbound: nil, logger: logger)
+                }
                 switch ending {
                 case .hangUp(let reason)?: report(.ended(callID: plan.callID, reason: reason))
                 case let .transfer(queue, reason)?: report(.transfer(callID: plan.callID, queue: queue, reason: reason))
@@ -136,16 +171,32 @@ struct CallMedia: Sendable {
     /// The event loop; returns why the IVR side ended the call, or nil when SIP closed it.
     private func loop(events: AsyncStream<MediaEvent>, sink: AsyncStream<MediaEvent>.Continuation,
                       outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
+                      rtcpOutbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?,
                       logger: Logger) async -> MediaEnding? {
         let media = plan.media
         let codecPT = media.codec.payloadType
         let eventPT = media.telephoneEventPayloadType
-        var codec = G711Codec(law: media.codec.name.uppercased() == "PCMA" ? .alaw : .ulaw)
-        var sender = RTPSender(payloadType: codecPT, clockRate: 8000)
+        var codec: any AudioCodec
+        do {
+            codec = try CallCodec.make(for: media.codec)
+        } catch {
+            logger.error("codec \(media.codec.name) unavailable (\(error)); ending the call")
+            return .hangUp("codec unavailable")
+        }
+        // RTP timestamp units per 20 ms packet: 160 for G.711, 960 for Opus (48 kHz clock).
+        let rtpFrame = media.codec.clockRate / 50
+        var sender = RTPSender(payloadType: codecPT, clockRate: media.codec.clockRate)
         let signalled = try? SocketAddress(ipAddress: media.remoteAddress, port: media.remoteRTPPort)
         var latch = SymmetricRTPLatch<SocketAddress>(signalledAddress: signalled,
                                                      payloadTypes: Set([codecPT] + (eventPT.map { [$0] } ?? [])))
-        var jitter = JitterBuffer<[UInt8]>()
+        var jitter = JitterBuffer<[UInt8]>(configuration: .init(clockRate: media.codec.clockRate))
+        var random = SystemRandomNumberGenerator()
+        var rtcp = RTCPSession(cname: "voicegate-\(sender.ssrc)@\(bindHost)", meanIntervalMs: rtcpIntervalMs,
+                               localClockRate: media.codec.clockRate, startMs: 0, using: &random)
+        // Where RTCP goes: where the caller's RTCP comes from once it has sent some (symmetric
+        // RTCP, RFC 4961), else the SDP's RTCP address (port + 1 or `a=rtcp`).
+        var rtcpTarget = try? SocketAddress(ipAddress: media.remoteRTCPAddress, port: media.remoteRTCPPort)
+        var lastRemoteLossLog: RTCPSession.RemoteReception?
         var keys = TelephoneEventReceiver()
         var dedup = DigitDeduplicator()
         // Phones that send RFC 4733 often leave the tones in the audio too: while events arrive
@@ -202,10 +253,30 @@ struct CallMedia: Sendable {
 
         let frame = CallFrontEnd.frameSamples
         var inbound = [Int16](repeating: 0, count: frame)
+        // Decoder output: an Opus packet may hold up to 120 ms (the loop plays its first 20 ms).
+        var decoded = [Int16](repeating: 0, count: max(frame, 960))
         var outboundPCM = [Int16](repeating: 0, count: frame)
-        var payload = [UInt8](repeating: 0, count: frame)
+        var payload = [UInt8](repeating: 0, count: max(frame, codec.maxPayloadBytes))
+        let isG711 = media.codec.clockRate == 8000
 
-        for await event in events {
+        func senderInfo() -> RTCPSenderReport? {
+            guard sender.packetCount > 0 else { return nil }
+            let unixMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+            return RTCPSenderReport(ssrc: sender.ssrc, ntpTimestamp: NTPTime.timestamp(unixMs: unixMs),
+                                    rtpTimestamp: sender.nextTimestamp, packetCount: sender.packetCount,
+                                    octetCount: sender.octetCount)
+        }
+        func sendRTCP(_ bytes: [UInt8]) async {
+            guard let rtcpOutbound, let rtcpTarget else { return }
+            do {
+                try await rtcpOutbound.write(AddressedEnvelope(remoteAddress: rtcpTarget, data: ByteBuffer(bytes: bytes)))
+            } catch {
+                logger.debug("RTCP send to \(rtcpTarget) failed: \(error)")
+            }
+        }
+
+        var result: MediaEnding?
+        events: for await event in events {
             switch event {
             case .start:
                 guard session == nil else { break }
@@ -228,19 +299,21 @@ struct CallMedia: Sendable {
                 guard var current = session else { break }
                 let now = nowMs()
                 let due = pacer.due(nowMs: now)
-                if due.skipped > 0 { sender.skip(samples: due.skipped * frame) }
+                if due.skipped > 0 { sender.skip(samples: due.skipped * rtpFrame) }
                 for _ in 0..<due.send {
                     switch jitter.pop(nowMs: now) {
                     case .frame(let bytes):
                         let n = bytes.withUnsafeBufferPointer { src in
-                            inbound.withUnsafeMutableBufferPointer { dst in
-                                (try? codec.decode(UnsafeBufferPointer(rebasing: src.prefix(frame)), into: dst)) ?? 0
+                            decoded.withUnsafeMutableBufferPointer { dst in
+                                let input = isG711 ? UnsafeBufferPointer(rebasing: src.prefix(frame)) : src
+                                return (try? codec.decode(input, into: dst)) ?? 0
                             }
                         }
-                        for k in n..<frame { inbound[k] = 0 }
+                        copyFrame(from: decoded, count: n, into: &inbound)
                     case .missing:
-                        let n = inbound.withUnsafeMutableBufferPointer { (try? codec.concealLoss(into: $0)) ?? 0 }
-                        for k in min(n, frame)..<frame { inbound[k] = 0 }
+                        // Concealment: G.711 repeats and fades; Opus runs its own PLC.
+                        let n = decoded.withUnsafeMutableBufferPointer { (try? codec.concealLoss(into: $0)) ?? 0 }
+                        copyFrame(from: decoded, count: n, into: &inbound)
                     case .empty:
                         for k in 0..<frame { inbound[k] = 0 }
                     }
@@ -250,10 +323,11 @@ struct CallMedia: Sendable {
                             current.process(inbound: input, outbound: output)
                         }
                     }
-                    _ = outboundPCM.withUnsafeBufferPointer { pcm in
+                    let written = outboundPCM.withUnsafeBufferPointer { pcm in
                         payload.withUnsafeMutableBufferPointer { out in (try? codec.encode(pcm, into: out)) ?? 0 }
                     }
-                    let packet = sender.next(payload: payload, samples: frame)
+                    let packet = sender.next(payload: written == payload.count ? payload : Array(payload[0..<written]),
+                                             samples: rtpFrame)
                     if let target = latch.remoteAddress, media.direction.sends {
                         var buffer = ByteBuffer()
                         packet.write(to: &buffer)
@@ -270,6 +344,9 @@ struct CallMedia: Sendable {
                 if endReason == nil, timeout.hasExpired(atMs: now) {
                     logger.warning("no RTP for \(services.mediaTimeoutMs / 1000) s: ending the call")
                     endReason = .hangUp("media timeout")
+                }
+                if rtcp.isDue(nowMs: now) {
+                    await sendRTCP(rtcp.makeReport(nowMs: now, localSSRC: sender.ssrc, sender: senderInfo(), using: &random))
                 }
             case .rtp(let envelope):
                 guard let packet = try? RTPPacket(parsing: envelope.data) else { break }
@@ -293,8 +370,25 @@ struct CallMedia: Sendable {
                         }
                     }
                 } else if packet.payloadType == codecPT {
+                    rtcp.rtpReceived(ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
+                                     clockRate: media.codec.clockRate, arrivalMs: now)
                     jitter.insert(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker,
                                   arrivalMs: now, payload: packet.payload)
+                }
+            case .rtcp(let envelope):
+                let unixMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+                do {
+                    try rtcp.rtcpReceived(Array(envelope.data.readableBytesView), arrivalMs: nowMs(),
+                                          arrivalNTP: NTPTime.timestamp(unixMs: unixMs), localSSRC: sender.ssrc)
+                } catch {
+                    logger.debug("invalid RTCP from \(envelope.remoteAddress): \(error)")
+                    break
+                }
+                rtcpTarget = envelope.remoteAddress
+                if let remote = rtcp.remote, remote != lastRemoteLossLog {
+                    lastRemoteLossLog = remote
+                    let rtt = remote.roundTripMs.map { ", rtt \(Int($0)) ms" } ?? ""
+                    logger.debug("caller reports our stream: \(Int(remote.fractionLost * 100))% lost (\(remote.cumulativeLost) total), jitter \(Int(remote.jitterMs)) ms\(rtt)")
                 }
             case let .rendered(playID, samples):
                 session?.promptAudio(playID: playID, samples: samples)
@@ -323,10 +417,28 @@ struct CallMedia: Sendable {
                     fulfil(current.callerHungUp())
                     session = current
                 }
-                return nil
+                break events
             }
-            if let endReason { return endReason }
+            if let endReason {
+                result = endReason
+                break events
+            }
         }
-        return nil
+        // RFC 3550 6.6: the last report and a BYE say we leave (only once media flowed).
+        if session != nil {
+            await sendRTCP(rtcp.makeGoodbye(nowMs: nowMs(), localSSRC: sender.ssrc, sender: senderInfo(), reason: "call ended"))
+        }
+        return result
+    }
+}
+
+/// The first 20 ms of a decoder's output as the front end's frame, silence-padded when short.
+private func copyFrame(from decoded: [Int16], count: Int, into frame: inout [Int16]) {
+    let n = min(max(count, 0), frame.count)
+    decoded.withUnsafeBufferPointer { src in
+        frame.withUnsafeMutableBufferPointer { dst in
+            for k in 0..<n { dst[k] = src[k] }
+            for k in n..<dst.count { dst[k] = 0 }
+        }
     }
 }

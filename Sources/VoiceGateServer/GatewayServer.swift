@@ -1,7 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
-import SIPCore
+public import SIPCore
 
 /// `voicegate serve`: a SIP UAS on UDP that answers calls and runs each through the dialog
 /// engine over RTP. One task owns the `CallController` and every call's handle; the socket
@@ -25,6 +25,14 @@ public struct GatewayServer: Sendable {
         public var agentQueueURI: String
         /// How long an accepted REFER may take to report its final outcome by NOTIFY.
         public var transferTimeoutMs: Int64
+        /// Also listen on TCP at the SIP port (RFC 3261 §18: a UAS must).
+        public var tcp = true
+        /// A TCP connection with nothing read for this long is closed.
+        public var tcpIdleTimeoutMs: Int64 = 300_000
+        /// Codecs answered, most preferred first (`--codecs pcmu,pcma,opus`).
+        public var codecs: [SDPCodec] = [.pcmu, .pcma, .opus]
+        /// Mean RTCP report interval (RFC 3550: 5 s), randomised 0.5–1.5× per report.
+        public var rtcpIntervalMs: Int64 = 5000
 
         /// Options; defaults: loopback, port 5060, RTP 20000–20999, 200 calls, answer at once,
         /// transfers to `sip:agents@127.0.0.1` with 30 s for their outcome.
@@ -62,6 +70,7 @@ public struct GatewayServer: Sendable {
     /// What reaches the server's loop.
     private enum Event: Sendable {
         case datagram(AddressedEnvelope<ByteBuffer>)
+        case stream(SIPStreamEvent)
         case timer(CallTimerID)
         case media(MediaReport)
         case stop
@@ -85,6 +94,16 @@ public struct GatewayServer: Sendable {
             throw GatewayError.cannotListen(host: options.bindHost, port: options.sipPort, problem: "\(error)")
         }
         let port = channel.channel.localAddress?.port ?? options.sipPort
+        var listener: SIPStreamTransport.Listener?
+        if options.tcp {
+            do {
+                listener = try await SIPStreamTransport.listen(host: options.bindHost, port: port,
+                                                               idleTimeoutMs: options.tcpIdleTimeoutMs)
+            } catch {
+                try? await channel.channel.close()
+                throw GatewayError.cannotListen(host: options.bindHost, port: port, problem: "tcp: \(error)")
+            }
+        }
         onReady(port)
         try await channel.executeThenClose { inbound, outbound in
             let (events, sink) = AsyncStream<Event>.makeStream()
@@ -93,12 +112,17 @@ public struct GatewayServer: Sendable {
                     for try await envelope in inbound { sink.yield(.datagram(envelope)) }
                 } catch {}
             }
+            let acceptor = Task { [listener] in
+                guard let listener else { return }
+                await SIPStreamTransport.accept(on: listener, parser: SIPParser(), logger: logger) { sink.yield(.stream($0)) }
+            }
             let stopper = Task {
                 for await _ in stop { break }
                 sink.yield(.stop)
             }
             defer {
                 reader.cancel()
+                acceptor.cancel()
                 stopper.cancel()
             }
             await serve(events: events, sink: sink, outbound: outbound, port: port, logger: logger)
@@ -108,9 +132,9 @@ public struct GatewayServer: Sendable {
     private func serve(events: AsyncStream<Event>, sink: AsyncStream<Event>.Continuation,
                        outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
                        port: Int, logger: Logger) async {
-        var controller = CallController<SocketAddress>(
+        var controller = CallController<SIPFlow>(
             configuration: .init(host: options.advertisedHost ?? options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
-                                 answerDelayMs: options.answerDelayMs, agentQueueURI: options.agentQueueURI,
+                                 answerDelayMs: options.answerDelayMs, codecs: options.codecs, agentQueueURI: options.agentQueueURI,
                                  transferTimeoutMs: options.transferTimeoutMs),
             seed: UInt64.random(in: 1...UInt64.max))
         // Only what the controller does: anything else gets 405/501 with this Allow, and any
@@ -120,14 +144,25 @@ public struct GatewayServer: Sendable {
         var timers: [CallTimerID: Task<Void, Never>] = [:]
         var media: [String: AsyncStream<MediaEvent>.Continuation] = [:]
         var stopping = false
+        var connections = SIPConnectionTable()
 
-        func perform(_ actions: [CallController<SocketAddress>.Action]) async {
+        func send(_ message: SIPMessage, to flow: SIPFlow) async {
+            var buffer = ByteBuffer()
+            SIPSerializer.write(message, into: &buffer)
+            switch flow.transport {
+            case .udp:
+                try? await outbound.write(AddressedEnvelope(remoteAddress: flow.remote, data: buffer))
+            case .tcp:
+                await connections.send(buffer, message: message, to: flow, idleTimeoutMs: options.tcpIdleTimeoutMs,
+                                       parser: SIPParser(), logger: logger) { sink.yield(.stream($0)) }
+            }
+        }
+
+        func perform(_ actions: [CallController<SIPFlow>.Action]) async {
             for action in actions {
                 switch action {
                 case let .send(message, to):
-                    var buffer = ByteBuffer()
-                    SIPSerializer.write(message, into: &buffer)
-                    try? await outbound.write(AddressedEnvelope(remoteAddress: to, data: buffer))
+                    await send(message, to: to)
                 case let .startTimer(id, ms):
                     timers[id]?.cancel()
                     timers[id] = Task {
@@ -142,7 +177,8 @@ public struct GatewayServer: Sendable {
                     callLogger.info("call from \(plan.callerNumber): \(plan.media.codec.name) to \(plan.media.remoteAddress):\(plan.media.remoteRTPPort), RTP port \(plan.localRTPPort)")
                     let (mediaEvents, mediaSink) = AsyncStream<MediaEvent>.makeStream()
                     media[plan.callID] = mediaSink
-                    let call = CallMedia(plan: plan, bindHost: options.bindHost, services: services)
+                    let call = CallMedia(plan: plan, bindHost: options.bindHost, services: services,
+                                         rtcpIntervalMs: options.rtcpIntervalMs)
                     Task { await call.run(events: mediaEvents, sink: mediaSink) { sink.yield(.media($0)) } }
                 case .startMedia(let callID):
                     media[callID]?.yield(.start)
@@ -174,7 +210,8 @@ public struct GatewayServer: Sendable {
             case .datagram(let envelope):
                 switch validator.react(toDatagram: envelope.data) {
                 case .process(let message):
-                    await perform(controller.handle(.received(message, from: envelope.remoteAddress)))
+                    let flow = SIPFlow(transport: .udp, remote: envelope.remoteAddress)
+                    await perform(controller.handle(.received(message, from: flow)))
                 case .respond(let response):
                     var buffer = ByteBuffer()
                     SIPSerializer.write(response, into: &buffer)
@@ -182,6 +219,14 @@ public struct GatewayServer: Sendable {
                 case .drop(let why):
                     logger.debug("dropped datagram from \(envelope.remoteAddress): \(why)")
                 }
+            case .stream(.message(let message, let flow)):
+                switch validator.validate(message) {
+                case .accept: await perform(controller.handle(.received(message, from: flow)))
+                case .reject(let response): await send(response, to: flow)
+                case .discard(let why): logger.debug("dropped message from \(flow): \(why)")
+                }
+            case .stream(let change):
+                connections.note(change)
             case .timer(let id):
                 timers[id] = nil
                 await perform(controller.handle(.timerFired(id)))

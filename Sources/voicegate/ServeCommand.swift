@@ -72,6 +72,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
+    @Option(help: "Codecs answered, most preferred first: any of pcmu, pcma, opus, comma-separated.")
+    var codecs = "pcmu,pcma,opus"
+
+    @Option(help: "Seconds a SIP TCP connection may stay silent before it is closed.")
+    var tcpIdleTimeout = 300.0
+
+    @Option(help: "Mean RTCP report interval in milliseconds (RFC 3550: 5000), randomised 0.5-1.5x.")
+    var rtcpIntervalMs = 5000
+
     @OptionGroup var files: MenuFileOptions
 
     @OptionGroup var callOptions: CallOptions
@@ -91,6 +100,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard GatewayServer.Options.isUsableAgentQueueURI(agentUri) else { throw ValidationError("--agent-uri: not a sip: or sips: URI: '\(agentUri)'") }
         _ = try parsedRTPPorts()
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        guard CallCodec.parseList(codecs) != nil else {
+            throw ValidationError("--codecs: expected a comma-separated list of pcmu, pcma, opus without repeats, got '\(codecs)'")
+        }
+        guard tcpIdleTimeout > 0, tcpIdleTimeout.isFinite else { throw ValidationError("--tcp-idle-timeout must be positive") }
+        guard rtcpIntervalMs >= 100 else { throw ValidationError("--rtcp-interval-ms must be at least 100") }
     }
 
     /// `--rtp-ports` as a range of at least two ports inside 1024...65535.
@@ -129,10 +143,13 @@ struct ServeCommand: AsyncParsableCommand {
             retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)
         services.records = records?.recorder
         services.menuVersion = records?.menuVersion
-        let options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
+        var options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
                                             maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
                                             advertisedHost: advertise, agentQueueURI: agentUri,
                                             transferTimeoutMs: Int64(transferTimeout * 1000))
+        options.codecs = CallCodec.parseList(codecs) ?? options.codecs
+        options.tcpIdleTimeoutMs = Int64(tcpIdleTimeout * 1000)
+        options.rtcpIntervalMs = Int64(rtcpIntervalMs)
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -148,7 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await GatewayServer(options: options, services: services).run(stop: stop) { port in
                 let target = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
                 FileHandle.standardError.write(Data(
-                    "voicegate serve: listening on udp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
+                    "voicegate serve: listening on udp and tcp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
             }
         } catch {
             await records?.close()
