@@ -24,6 +24,9 @@ enum MediaEvent: Sendable {
     case answered(BackendResult)
     /// A key from SIP INFO.
     case key(Character)
+    /// A re-INVITE (or the ACK of an offerless INVITE) settled new media: hold, resume, codec,
+    /// remote address (see `CallMedia+Update.swift`).
+    case update(NegotiatedMedia)
     /// SIP ended the call (BYE, CANCEL, shutdown): stop now.
     case close
 }
@@ -132,14 +135,12 @@ struct CallMedia: Sendable {
     private func loop(events: AsyncStream<MediaEvent>, sink: AsyncStream<MediaEvent>.Continuation,
                       outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
                       logger: Logger) async -> MediaEnding? {
-        let media = plan.media
-        let codecPT = media.codec.payloadType
-        let eventPT = media.telephoneEventPayloadType
-        var codec = G711Codec(law: media.codec.name.uppercased() == "PCMA" ? .alaw : .ulaw)
+        var media = plan.media
+        var codecPT = media.codec.payloadType
+        var eventPT = media.telephoneEventPayloadType
+        var codec = G711Codec(law: Self.law(of: media))
         var sender = RTPSender(payloadType: codecPT, clockRate: 8000)
-        let signalled = try? SocketAddress(ipAddress: media.remoteAddress, port: media.remoteRTPPort)
-        var latch = SymmetricRTPLatch<SocketAddress>(signalledAddress: signalled,
-                                                     payloadTypes: Set([codecPT] + (eventPT.map { [$0] } ?? [])))
+        var latch = Self.latch(for: media)
         var jitter = JitterBuffer<[UInt8]>()
         var keys = TelephoneEventReceiver()
         var dedup = DigitDeduplicator()
@@ -206,6 +207,7 @@ struct CallMedia: Sendable {
                 let (s, first) = CallSession.start(engine: services.engine, call: call, recognizer: services.recognizer)
                 session = s
                 timeout = MediaTimeout(timeoutMs: services.mediaTimeoutMs, startMs: nowMs())
+                if media.pausesMediaTimeout { timeout.pause() }
                 pacer = RTPPacer(startMs: nowMs())
                 ticker = Task {
                     var due = clock.now
@@ -222,6 +224,10 @@ struct CallMedia: Sendable {
                 let due = pacer.due(nowMs: now)
                 if due.skipped > 0 { sender.skip(samples: due.skipped * frame) }
                 for _ in 0..<due.send {
+                    if media.isOnHold {  // held: the session's clock stops (prompts, no-input timers)
+                        sender.skip(samples: frame)
+                        continue
+                    }
                     switch jitter.pop(nowMs: now) {
                     case .frame(let bytes):
                         let n = bytes.withUnsafeBufferPointer { src in
@@ -284,7 +290,7 @@ struct CallMedia: Sendable {
                             fulfil(requests)
                         }
                     }
-                } else if packet.payloadType == codecPT {
+                } else if packet.payloadType == codecPT, !media.isOnHold {
                     jitter.insert(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker,
                                   arrivalMs: now, payload: packet.payload)
                 }
@@ -310,6 +316,17 @@ struct CallMedia: Sendable {
                     session = current
                     fulfil(requests)
                 }
+            case .update(let new):
+                logger.notice("media updated: \(Self.describe(from: media, to: new))")
+                if Self.law(of: new) != Self.law(of: media) { codec = G711Codec(law: Self.law(of: new)) }
+                if Self.needsNewLatch(from: media, to: new) { latch = Self.latch(for: new) }
+                if new.isOnHold != media.isOnHold || new.codec != media.codec { jitter.reset() }
+                if new.isOnHold != media.isOnHold { sender.beginTalkspurt() }
+                if new.pausesMediaTimeout { timeout.pause() } else { timeout.resume(atMs: nowMs()) }
+                sender.payloadType = new.codec.payloadType
+                codecPT = new.codec.payloadType
+                eventPT = new.telephoneEventPayloadType
+                media = new
             case .close:
                 if var current = session {
                     fulfil(current.callerHungUp())
