@@ -37,6 +37,9 @@ extension CallMedia {
 
     /// One line for the log: what changed (no caller data beyond addresses).
     static func describe(from old: NegotiatedMedia, to new: NegotiatedMedia) -> String {
+        if old.remoteRTPPort == 0 {  // the placeholder of an offerless INVITE: the ACK's answer
+            return "answer in the ACK: \(new.codec.name)/\(new.codec.payloadType) to \(new.remoteAddress):\(new.remoteRTPPort), \(new.direction.rawValue)"
+        }
         var parts: [String] = []
         if new.direction != old.direction {
             parts.append(new.isOnHold ? "hold (\(new.direction.rawValue))" : "\(new.direction.rawValue)"

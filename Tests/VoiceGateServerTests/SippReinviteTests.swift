@@ -153,6 +153,8 @@ import Testing
         #expect(packets.count >= 60, "\(packets.count) RTP packets")
         #expect(packets.allSatisfy { $0.payloadType == 0 }, "PCMU, as the ACK's answer chose")
         #expect(run.log().contains("prompt greeting (en) started"), "log:\n\(run.log())")
+        #expect(run.log().contains("media updated: answer in the ACK: PCMU/0 to 127.0.0.1:\(rtp.port), sendrecv"),
+                "log:\n\(run.log())")
     }
 
     @Test(.enabled(if: SippEndToEndTests.sippPath != nil, "sipp (sip-tester) is not installed; run make setup"))
