@@ -9,8 +9,8 @@ public import SIPCore
 /// address the INVITE came from (symmetric signalling, as behind NAT); Via `received`/`rport`
 /// routing and DNS are not needed for that.
 ///
-/// Scope of this slice: INVITE with an SDP offer (offerless INVITEs and re-INVITEs get 488),
-/// ACK, BYE both ways, CANCEL, OPTIONS, INFO with `application/dtmf-relay`, and blind transfer
+/// Scope of this slice: INVITE with or without an SDP offer (`CallController+Offerless.swift`),
+/// re-INVITEs (`CallController+Reinvite.swift`), ACK, BYE both ways, CANCEL, OPTIONS, INFO with `application/dtmf-relay`, and blind transfer
 /// by REFER (RFC 3515) with its NOTIFY outcome (see `CallController+Transfer.swift`).
 public struct CallController<Peer: Hashable & Sendable>: Sendable {
     /// Settings of the UAS.
@@ -91,6 +91,9 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         case openMedia(MediaPlan)
         /// The dialog is confirmed (ACK): start the IVR session and send media.
         case startMedia(callID: String)
+        /// A re-INVITE (hold, resume, codec or address change) or the ACK of an offerless INVITE
+        /// settled new media for the call: the media loop switches to it (see `CallMedia`).
+        case updateMedia(callID: String, media: NegotiatedMedia)
         /// Stop and close the call's media (no BYE needed from the driver).
         case closeMedia(callID: String)
         /// A key arrived by SIP INFO.
@@ -138,6 +141,14 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         var referRetransmitter: SuccessRetransmitter?
         /// The REFER got a 2xx: the transfer timeout runs.
         var referAccepted = false
+        /// Our side of the SDP offer/answer, kept for re-INVITEs (`CallController+Reinvite.swift`).
+        var negotiator: SDPNegotiator?
+        /// The INVITE had no offer: our offer went in the 200, the answer must come in the ACK.
+        var offerless = false
+        /// The caller's re-INVITE transactions by top Via branch (`CallController+Reinvite.swift`).
+        var reinvites: [String: Reinvite] = [:]
+        /// Highest CSeq number of the caller's INVITEs in this dialog (re-INVITEs must exceed it).
+        var remoteInviteCSeq: UInt32 = 0
 
         var isLive: Bool { phase != .rejected && phase != .ending }
     }
@@ -304,10 +315,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             if request.to?.tag == nil {
                 return [.send(SIPResponseBuilder.response(to: request, status: 482), to: peer)]
             }
-            // A re-INVITE: the session stays as it is (RFC 3261 14.2) until re-INVITEs are done.
-            let response = SIPResponseBuilder.response(
-                to: request, status: 488, extraHeaders: SIPHeaders(["Warning": "399 \(configuration.agent) \"re-INVITE not supported yet\""]))
-            return [.send(response, to: peer)]
+            return reinvite(request, callID: callID, branch: branch, from: peer)
         }
         if request.to?.tag != nil {  // in-dialog request for a dialog we do not know
             return [.send(SIPResponseBuilder.response(to: request, status: 481), to: peer)]
@@ -324,10 +332,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         calls[callID] = call
         var actions = respond(callID, status: 100)
 
-        guard !request.body.isEmpty else {
-            return actions + reject(callID, status: 488, extra: ["Warning": "399 \(configuration.agent) \"an SDP offer is required\""],
-                                    reason: "no SDP offer")
-        }
+        calls[callID]?.remoteInviteCSeq = request.cSeq?.sequence ?? 0
         guard let port = ports.take() else {
             return actions + reject(callID, status: 503, extra: ["Retry-After": "\(configuration.retryAfterSeconds)"],
                                     reason: "no RTP port free")
@@ -337,6 +342,10 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         counter += 1
         var negotiator = SDPNegotiator(configuration: .init(codecs: configuration.codecs, address: configuration.host,
                                                             port: port, sessionID: counter))
+        guard !request.body.isEmpty else {
+            return actions + offerlessInvite(request, callID: callID, port: port, negotiator: &negotiator)
+        }
+        defer { calls[callID]?.negotiator = negotiator }
         switch negotiator.answer(toBody: String(decoding: request.body, as: UTF8.self)) {
         case .failure(let error):
             return actions + reject(callID, status: error.statusCode,
@@ -355,17 +364,19 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     private mutating func ack(_ request: SIPMessage, callID: String, branch: String) -> [Action] {
         guard var call = calls[callID] else { return [] }
         switch call.phase {
-        case .answered:
+        case .answered where request.cSeq?.sequence == call.invite.cSeq?.sequence:
             call.successRetransmitter?.ackReceived()
             call.phase = .confirmed
             calls[callID] = call
-            return [.cancelTimer(.successRetransmit(callID: callID)), .startMedia(callID: callID)]
+            let confirmed: [Action] = [.cancelTimer(.successRetransmit(callID: callID)), .startMedia(callID: callID)]
+            guard call.offerless else { return confirmed }
+            return offerlessAck(request, callID: callID, then: confirmed)
         case .rejected where branch == call.inviteBranch:
             let actions = call.transaction.handle(.ackReceived)
             calls[callID] = call
             return map(actions, callID: callID)
         default:
-            return []  // ACK retransmissions, ACKs of re-INVITE rejections
+            return reinviteAck(request, callID: callID, branch: branch)  // else ACK retransmissions
         }
     }
 
@@ -431,13 +442,15 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         case .transferTimeout(let callID):
             guard let call = calls[callID], call.phase == .transferring, call.referAccepted else { return [] }
             return transferFinished(callID, .failed(detail: "no final NOTIFY in \(configuration.transferTimeoutMs) ms"))
+        case .reinvite, .reinviteSuccessRetransmit:
+            return reinviteTimerFired(id)
         }
     }
 
     // MARK: Steps
 
     /// Contact (where in-dialog requests reach us, on the caller's transport) and Allow, for 18x and 2xx.
-    private func contactHeaders(for peer: Peer) -> KeyValuePairs<String, String> {
+    func contactHeaders(for peer: Peer) -> KeyValuePairs<String, String> {
         ["Contact": contactAddress(for: peer), "Allow": Self.allow]
     }
 

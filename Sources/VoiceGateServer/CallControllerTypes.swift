@@ -31,6 +31,10 @@ public enum CallTimerID: Sendable, Hashable {
     case referRetransmit(callID: String)
     /// The REFER was accepted but no final NOTIFY came in `transferTimeoutMs`.
     case transferTimeout(callID: String)
+    /// A timer (G, H, I, L) of the caller's re-INVITE transaction with this top Via branch.
+    case reinvite(callID: String, branch: String, InviteServerTransaction<SIPMessage>.Timer)
+    /// Retransmit the 200 OK of the re-INVITE with this branch until its ACK.
+    case reinviteSuccessRetransmit(callID: String, branch: String)
 }
 
 /// How a blind transfer by REFER ended.

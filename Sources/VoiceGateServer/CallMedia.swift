@@ -27,6 +27,9 @@ enum MediaEvent: Sendable {
     case answered(BackendResult)
     /// A key from SIP INFO.
     case key(Character)
+    /// A re-INVITE (or the ACK of an offerless INVITE) settled new media: hold, resume, codec,
+    /// remote address (see `CallMedia+Update.swift`).
+    case update(NegotiatedMedia)
     /// SIP ended the call (BYE, CANCEL, shutdown): stop now.
     case close
 }
@@ -173,9 +176,9 @@ struct CallMedia: Sendable {
                       outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
                       rtcpOutbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?,
                       logger: Logger) async -> MediaEnding? {
-        let media = plan.media
-        let codecPT = media.codec.payloadType
-        let eventPT = media.telephoneEventPayloadType
+        var media = plan.media
+        var codecPT = media.codec.payloadType
+        var eventPT = media.telephoneEventPayloadType
         var codec: any AudioCodec
         do {
             codec = try CallCodec.make(for: media.codec)
@@ -184,11 +187,9 @@ struct CallMedia: Sendable {
             return .hangUp("codec unavailable")
         }
         // RTP timestamp units per 20 ms packet: 160 for G.711, 960 for Opus (48 kHz clock).
-        let rtpFrame = media.codec.clockRate / 50
+        var rtpFrame = media.codec.clockRate / 50
         var sender = RTPSender(payloadType: codecPT, clockRate: media.codec.clockRate)
-        let signalled = try? SocketAddress(ipAddress: media.remoteAddress, port: media.remoteRTPPort)
-        var latch = SymmetricRTPLatch<SocketAddress>(signalledAddress: signalled,
-                                                     payloadTypes: Set([codecPT] + (eventPT.map { [$0] } ?? [])))
+        var latch = Self.latch(for: media)
         var jitter = JitterBuffer<[UInt8]>(configuration: .init(clockRate: media.codec.clockRate))
         var random = SystemRandomNumberGenerator()
         var rtcp = RTCPSession(cname: "voicegate-\(sender.ssrc)@\(bindHost)", meanIntervalMs: rtcpIntervalMs,
@@ -257,7 +258,7 @@ struct CallMedia: Sendable {
         var decoded = [Int16](repeating: 0, count: max(frame, 960))
         var outboundPCM = [Int16](repeating: 0, count: frame)
         var payload = [UInt8](repeating: 0, count: max(frame, codec.maxPayloadBytes))
-        let isG711 = media.codec.clockRate == 8000
+        var isG711 = media.codec.clockRate == 8000
 
         func senderInfo() -> RTCPSenderReport? {
             guard sender.packetCount > 0 else { return nil }
@@ -285,6 +286,7 @@ struct CallMedia: Sendable {
                 session = s
                 services.recordStart(plan)
                 timeout = MediaTimeout(timeoutMs: services.mediaTimeoutMs, startMs: nowMs())
+                if media.pausesMediaTimeout { timeout.pause() }
                 pacer = RTPPacer(startMs: nowMs())
                 ticker = Task {
                     var due = clock.now
@@ -301,6 +303,10 @@ struct CallMedia: Sendable {
                 let due = pacer.due(nowMs: now)
                 if due.skipped > 0 { sender.skip(samples: due.skipped * rtpFrame) }
                 for _ in 0..<due.send {
+                    if media.isOnHold {  // held: the session's clock stops (prompts, no-input timers)
+                        sender.skip(samples: rtpFrame)
+                        continue
+                    }
                     switch jitter.pop(nowMs: now) {
                     case .frame(let bytes):
                         let n = bytes.withUnsafeBufferPointer { src in
@@ -369,7 +375,7 @@ struct CallMedia: Sendable {
                             fulfil(requests)
                         }
                     }
-                } else if packet.payloadType == codecPT {
+                } else if packet.payloadType == codecPT, !media.isOnHold {
                     rtcp.rtpReceived(ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
                                      clockRate: media.codec.clockRate, arrivalMs: now)
                     jitter.insert(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker,
@@ -412,6 +418,34 @@ struct CallMedia: Sendable {
                     session = current
                     fulfil(requests)
                 }
+            case .update(let new):
+                logger.notice("media updated: \(Self.describe(from: media, to: new))")
+                if new.codec.name.lowercased() != media.codec.name.lowercased() || new.codec.clockRate != media.codec.clockRate {
+                    do {
+                        codec = try CallCodec.make(for: new.codec)
+                    } catch {
+                        logger.error("codec \(new.codec.name) unavailable (\(error)); ending the call")
+                        endReason = .hangUp("codec unavailable")
+                    }
+                    if payload.count < codec.maxPayloadBytes { payload = [UInt8](repeating: 0, count: codec.maxPayloadBytes) }
+                }
+                if new.codec.clockRate != media.codec.clockRate {
+                    // Another clock (G.711 ⇄ Opus) is another RTP stream: new SSRC, timestamps and RTCP state.
+                    sender = RTPSender(payloadType: new.codec.payloadType, clockRate: new.codec.clockRate)
+                    jitter = JitterBuffer<[UInt8]>(configuration: .init(clockRate: new.codec.clockRate))
+                    rtcp = RTCPSession(cname: "voicegate-\(sender.ssrc)@\(bindHost)", meanIntervalMs: rtcpIntervalMs,
+                                       localClockRate: new.codec.clockRate, startMs: nowMs(), using: &random)
+                    rtpFrame = new.codec.clockRate / 50
+                    isG711 = new.codec.clockRate == 8000
+                }
+                if Self.needsNewLatch(from: media, to: new) { latch = Self.latch(for: new) }
+                if new.isOnHold != media.isOnHold || new.codec != media.codec { jitter.reset() }
+                if new.isOnHold != media.isOnHold { sender.beginTalkspurt() }
+                if new.pausesMediaTimeout { timeout.pause() } else { timeout.resume(atMs: nowMs()) }
+                sender.payloadType = new.codec.payloadType
+                codecPT = new.codec.payloadType
+                eventPT = new.telephoneEventPayloadType
+                media = new
             case .close:
                 if var current = session {
                     fulfil(current.callerHungUp())

@@ -186,6 +186,8 @@ public struct GatewayServer: Sendable {
                     media.removeValue(forKey: callID)?.yield(.close)
                 case let .keyPressed(callID, digit):
                     media[callID]?.yield(.key(digit))
+                case let .updateMedia(callID, newMedia):
+                    media[callID]?.yield(.update(newMedia))
                 case let .callEnded(callID, reason):
                     var callLogger = logger
                     callLogger[metadataKey: "call-id"] = "\(callID)"
