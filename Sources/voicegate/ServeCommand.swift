@@ -18,8 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
             Call it with a softphone or sipp, e.g. 'sipp -sn uac 127.0.0.1:5060 -m 1'. \
             Transfers are blind REFERs to --agent-uri carrying the context key (the Call-ID) \
             in User-to-User and X-VoiceGate-Context-Id; the full context is in the call's \
-            trace file. A failed transfer still ends the call with BYE (no bridge fallback \
-            yet). --caller-number and \
+            trace file. With --transfer-mode refer-then-bridge (the default) a failed REFER \
+            makes VoiceGate call --agent-uri itself and bridge the caller. --caller-number and \
             --called-number are ignored (they come from the INVITE).
             """)
 
@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY.")
     var transferTimeout = 30.0
 
+    @Option(help: "refer: a failed REFER ends the call; refer-then-bridge: VoiceGate then calls --agent-uri itself and relays media (a caller is never dropped because their phone cannot REFER).")
+    var transferMode = "refer-then-bridge"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
@@ -80,6 +83,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard transferTimeout > 0, transferTimeout.isFinite else { throw ValidationError("--transfer-timeout must be positive") }
         guard GatewayServer.Options.isUsableAgentQueueURI(agentUri) else { throw ValidationError("--agent-uri: not a sip: or sips: URI: '\(agentUri)'") }
         _ = try parsedRTPPorts()
+        guard TransferMode(rawValue: transferMode) != nil else {
+            throw ValidationError("--transfer-mode: expected refer or refer-then-bridge, got '\(transferMode)'")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
     }
 
@@ -114,10 +120,11 @@ struct ServeCommand: AsyncParsableCommand {
         let services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
                                     mediaTimeoutMs: Int64(mediaTimeout * 1000))
-        let options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
+        var options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
                                             maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
                                             advertisedHost: advertise, agentQueueURI: agentUri,
                                             transferTimeoutMs: Int64(transferTimeout * 1000))
+        options.transferMode = TransferMode(rawValue: transferMode) ?? .referThenBridge
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
