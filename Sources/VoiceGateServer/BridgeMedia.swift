@@ -160,7 +160,7 @@ struct BridgeMedia: Sendable {
         var sorry: [Int16]?   // the sorry prompt while it plays
         var sorryAt = 0
         var failedAtMs: Int64 = 0
-        var counts = (toAgent: 0, toCaller: 0)
+        var counts = (toAgent: 0, toCaller: 0, fromCaller: 0, fromAgent: 0, noise: 0)
 
         func send(_ packet: RTPPacket, on outbound: Outbound, to target: SocketAddress?) async {
             guard let target else { return }
@@ -192,6 +192,7 @@ struct BridgeMedia: Sendable {
                             }
                             packetPayload = payload
                         }
+                        counts.noise += 1
                         await send(callerSender.next(payload: packetPayload, samples: frame), on: callerOut,
                                    to: callerLatch.remoteAddress)
                     }
@@ -206,6 +207,7 @@ struct BridgeMedia: Sendable {
                 }
             case .callerRTP(let envelope):
                 guard let packet = try? RTPPacket(parsing: envelope.data) else { break }
+                counts.fromCaller += 1
                 if case .reject = callerLatch.observe(source: envelope.remoteAddress, ssrc: packet.ssrc,
                                                       payloadType: packet.payloadType) { break }
                 timeout.packetReceived(atMs: nowMs())
@@ -216,6 +218,7 @@ struct BridgeMedia: Sendable {
                 }
             case .agentRTP(let envelope):
                 guard var latch = agentLatch, let packet = try? RTPPacket(parsing: envelope.data) else { break }
+                counts.fromAgent += 1
                 if case .reject = latch.observe(source: envelope.remoteAddress, ssrc: packet.ssrc,
                                                 payloadType: packet.payloadType) { break }
                 agentLatch = latch
@@ -257,9 +260,7 @@ struct BridgeMedia: Sendable {
                 sorry = samples
                 sorryAt = 0
             case .close:
-                if toAgent != nil {
-                    logger.info("bridge ended: \(counts.toAgent) RTP packets caller→agent, \(counts.toCaller) agent→caller")
-                }
+                logger.info("bridge ended: RTP packets caller→agent \(counts.toAgent) of \(counts.fromCaller), agent→caller \(counts.toCaller) of \(counts.fromAgent), \(counts.noise) of our own to the caller")
                 return nil
             }
         }
