@@ -256,6 +256,7 @@ struct BridgeMedia: Sendable {
                     logger.info("bridge: no \(Self.sorryPromptID) prompt to play; ending the call")
                     return failing
                 }
+                logger.info("bridge: playing \(Self.sorryPromptID) (\(samples.count / 8) ms) to the caller before BYE")
                 callerSender.beginTalkspurt()
                 sorry = samples
                 sorryAt = 0

@@ -244,6 +244,47 @@ import VoiceGateServer
         #expect(traces.contains("\"mode\":\"refer\"") && traces.contains("\"outcome\":\"failed\""))
         #expect(traces.contains("\"mode\":\"bridge\"") && traces.contains("\"outcome\":\"transferred\""))
     }
+
+    /// The agent refuses (486): the caller stays up for the sorry prompt, then gets BYE.
+    static let busyAgentScenario = """
+        <?xml version="1.0" encoding="ISO-8859-1" ?>
+        <scenario name="busy agent">
+          <recv request="INVITE"/>
+          <send>
+            <![CDATA[
+        SIP/2.0 486 Busy Here
+        [last_Via:]
+        [last_From:]
+        [last_To:];tag=[pid]SIPpTag01[call_number]
+        [last_Call-ID:]
+        [last_CSeq:]
+        Content-Length: 0
+
+        ]]>
+          </send>
+          <recv request="ACK"/>
+        </scenario>
+        """
+
+    @Test(.enabled(if: enabled, "sipp (sip-tester) is not installed; run make setup"))
+    func busyAgentMeansSorryThenBye() throws {
+        let agentPort = try freeUDPPort()
+        let run = try ServerRun(extraArguments: ["--agent-uri", "sip:agents@127.0.0.1:\(agentPort)", "--transfer-timeout", "5"])
+        let agent = try SippProcess(run: run, name: "agent", scenario: Self.busyAgentScenario,
+                                    arguments: ["-p", "\(agentPort)"], remote: nil)
+        let caller = try SippProcess(run: run, name: "caller",
+                                     scenario: Self.callerScenario(referStatus: 603, afterRefer: Self.answerBye))
+        let callerStatus = caller.wait()
+        let agentStatus = agent.wait()
+        let serverLog = run.log()
+        #expect(callerStatus == 0, "caller sipp failed:\n\(caller.output())\nserver log:\n\(serverLog)")
+        #expect(agentStatus == 0, "agent sipp failed:\n\(agent.output())")
+        #expect(serverLog.contains("transfer_failed (bridge)") && serverLog.contains("486 from the agent"), "server log:\n\(serverLog)")
+        #expect(serverLog.contains("call ended: transfer_failed"))
+        #expect(serverLog.contains("bridge: playing transfer_failed"))  // the sorry prompt before the BYE
+        let traces = run.traces()
+        #expect(traces.contains("\"mode\":\"bridge\"") && traces.contains("\"outcome\":\"failed\""))
+    }
 }
 
 /// A sipp process run in the background against a `ServerRun` (20 s limit), logging every
