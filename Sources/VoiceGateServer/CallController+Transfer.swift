@@ -11,8 +11,8 @@ import SIPCore
 ///
 /// Outcomes: a 2xx sipfrag → BYE, `transferred`. A REFER answered ≥ 300 or unanswered for
 /// 64·T1, a final non-2xx sipfrag, or no final NOTIFY within `transferTimeoutMs` after the
-/// REFER's 2xx → `transfer_failed`: for now the call also ends with BYE (the bridged fallback,
-/// which keeps the caller, is a later step).
+/// REFER's 2xx → `transfer_failed`: with `transferMode == .refer` the call ends with BYE; with
+/// `.referThenBridge` the bridged fallback takes over (`CallController+Bridge.swift`).
 extension CallController {
     /// Starts the transfer: REFER in the dialog, retransmitted until a response.
     mutating func startTransfer(_ callID: String, contextKey: String) -> [Action] {
@@ -100,6 +100,10 @@ extension CallController {
     /// Reports the outcome and ends our part of the call with BYE.
     mutating func transferFinished(_ callID: String, _ outcome: TransferOutcome) -> [Action] {
         guard calls[callID]?.phase == .transferring else { return [] }
+        if case .failed(let detail) = outcome, configuration.transferMode == .referThenBridge,
+           let bridged = startBridge(callID, referFailure: detail) {
+            return bridged  // the caller stays; VoiceGate calls the agent itself
+        }
         let reason: String
         switch outcome {
         case .transferred: reason = "transferred"

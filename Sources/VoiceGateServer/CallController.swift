@@ -38,6 +38,10 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         /// After the REFER's 2xx, how long to wait for a NOTIFY with a final sipfrag before the
         /// transfer counts as failed.
         public var transferTimeoutMs: Int64
+        /// REFER only, or REFER with the bridged fallback (see `CallController+Bridge.swift`).
+        public var transferMode: TransferMode = .referThenBridge
+        /// The agent URI's transport address, for the bridged fallback's INVITE; nil: no bridge.
+        public var agentPeer: Peer? = nil
 
         /// A configuration; defaults: 200 calls, Retry-After 5 s, no ringing, PCMU then PCMA,
         /// transfers to `sip:agents@127.0.0.1` with 30 s for the outcome.
@@ -102,6 +106,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         case callEnded(callID: String, reason: String)
         /// A transfer finished (a `callEnded` follows: `transferred` or `transfer_failed ...`).
         case transferFinished(callID: String, outcome: TransferOutcome)
+        /// Media of a bridged transfer (REFER failed, VoiceGate calls the agent itself).
+        case bridge(BridgeCommand)
     }
 
     /// One call (INVITE server transaction plus dialog).
@@ -119,6 +125,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             case rejected
             /// Our REFER sent: waiting for its response and the NOTIFY with the outcome.
             case transferring
+            /// The REFER failed: our INVITE to the agent runs, or the legs are bridged.
+            case bridging
             /// Our BYE sent, waiting for its response.
             case ending
         }
@@ -157,7 +165,9 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     public let configuration: Configuration
     var calls: [String: Call] = [:]
     private var nonInvite: [String: NonInviteServerTransaction<SIPMessage>] = [:]
-    private var ports: RTPPortPool
+    var ports: RTPPortPool
+    /// Agent legs of bridged transfers, by their own Call-ID.
+    var bridges: [String: BridgeLeg<Peer>] = [:]
     private let tagPrefix: String
     private var counter: UInt64 = 0
 
@@ -179,6 +189,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case let .received(message, peer):
+            if let actions = bridgeMessage(message, from: peer) { return actions }  // the agent leg's
             if message.isRequest { return request(message, from: peer) }
             return response(message)
         case .timerFired(let id):
@@ -249,6 +260,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         let plain = { (status: Int, extra: KeyValuePairs<String, String>) in
             SIPResponseBuilder.response(to: request, status: status, extraHeaders: SIPHeaders(extra))
         }
+        if let answered = agentDialogRequest(request, method: method) { return answered }
         switch method {
         case .options:
             return (plain(200, ["Allow": Self.allow, "Accept": "application/sdp", "Supported": "",
@@ -269,6 +281,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             var more: [Action] = []
             if call.mediaOpen { more.append(.closeMedia(callID: callID)) }
             more += cancelCallTimers(callID)
+            more += endBridge(callID)
             release(callID)
             more.append(.callEnded(callID: callID, reason: "caller hung up"))
             return (plain(200, [:]), more)
@@ -444,6 +457,8 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
             return transferFinished(callID, .failed(detail: "no final NOTIFY in \(configuration.transferTimeoutMs) ms"))
         case .reinvite, .reinviteSuccessRetransmit:
             return reinviteTimerFired(id)
+        case let .bridge(callID, timer):
+            return bridgeTimerFired(callID, timer)
         }
     }
 
@@ -534,6 +549,7 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
         var actions: [Action] = []
         if call.mediaOpen { actions.append(.closeMedia(callID: callID)) }
         actions += cancelCallTimers(callID)
+        actions += endBridge(callID)
         if let port = call.localRTPPort { ports.release(port) }
         call.localRTPPort = nil
         call.mediaOpen = false

@@ -35,11 +35,14 @@ public enum CallTimerID: Sendable, Hashable {
     case reinvite(callID: String, branch: String, InviteServerTransaction<SIPMessage>.Timer)
     /// Retransmit the 200 OK of the re-INVITE with this branch until its ACK.
     case reinviteSuccessRetransmit(callID: String, branch: String)
+    /// A timer of a bridged transfer's agent leg (keyed by the agent leg's Call-ID).
+    case bridge(callID: String, BridgeTimer)
 }
 
 /// How a blind transfer by REFER ended.
 public enum TransferOutcome: Sendable, Hashable {
-    /// A NOTIFY carried a 2xx sipfrag: the caller is with the agent; we sent BYE.
+    /// A NOTIFY carried a 2xx sipfrag: the caller is with the agent; we sent BYE. Or, in a
+    /// bridged transfer, the agent answered: the call goes on (relayed) until either side hangs up.
     case transferred
     /// The REFER was refused or timed out, a NOTIFY carried a final non-2xx, or no final
     /// NOTIFY came in time: `detail` says which (for logs; no caller data in it).

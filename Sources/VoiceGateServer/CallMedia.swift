@@ -42,8 +42,9 @@ enum MediaReport: Sendable {
     case failed(callID: String, problem: String)
     /// The IVR (or the media timeout) ended the call: send BYE.
     case ended(callID: String, reason: String)
-    /// The IVR transfers the call to an agent queue: REFER (the media loop has ended).
-    case transfer(callID: String, queue: String, reason: String)
+    /// The IVR transfers the call to an agent queue: REFER (the media loop has ended). The
+    /// caller's language is for a bridged transfer's sorry prompt.
+    case transfer(callID: String, queue: String, reason: String, language: Language)
 }
 
 /// Why a call's media loop ended on the IVR side.
@@ -51,7 +52,7 @@ enum MediaEnding: Sendable {
     /// Hang-up or media timeout: BYE with this reason.
     case hangUp(String)
     /// The session asked for a transfer.
-    case transfer(queue: String, reason: String)
+    case transfer(queue: String, reason: String, language: Language)
 }
 
 /// What every call shares: the engine, prompts, bank, recogniser, logger and where traces go.
@@ -162,7 +163,8 @@ struct CallMedia: Sendable {
                 }
                 switch ending {
                 case .hangUp(let reason)?: report(.ended(callID: plan.callID, reason: reason))
-                case let .transfer(queue, reason)?: report(.transfer(callID: plan.callID, queue: queue, reason: reason))
+                case let .transfer(queue, reason, language)?:
+                    report(.transfer(callID: plan.callID, queue: queue, reason: reason, language: language))
                 case nil: break
                 }
             }
@@ -238,10 +240,10 @@ struct CallMedia: Sendable {
                     renderer.submit(playID: playID, segments: segments, language: language, slow: slow)
                 case .lookup(let lookup):
                     Task { sink.yield(.answered(await bank.perform(lookup))) }
-                case let .transfer(queue, reason, _, _):
+                case let .transfer(queue, reason, _, context):
                     // The full context is already in the trace (its `transfer` event); SIP
                     // carries only the key (the Call-ID), so the log names the queue and reason.
-                    endReason = endReason ?? .transfer(queue: queue, reason: reason)
+                    endReason = endReason ?? .transfer(queue: queue, reason: reason, language: context.language)
                 case .hangUp:
                     endReason = endReason ?? .hangUp("ivr hung up")
                 case .trace(let event):

@@ -33,6 +33,9 @@ public struct GatewayServer: Sendable {
         public var codecs: [SDPCodec] = [.pcmu, .pcma, .opus]
         /// Mean RTCP report interval (RFC 3550: 5 s), randomised 0.5–1.5× per report.
         public var rtcpIntervalMs: Int64 = 5000
+        /// REFER only, or REFER then the bridged fallback (default: a caller must never be
+        /// dropped because their phone cannot REFER).
+        public var transferMode: TransferMode = .referThenBridge
 
         /// Options; defaults: loopback, port 5060, RTP 20000–20999, 200 calls, answer at once,
         /// transfers to `sip:agents@127.0.0.1` with 30 s for their outcome.
@@ -133,9 +136,9 @@ public struct GatewayServer: Sendable {
                        outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
                        port: Int, logger: Logger) async {
         var controller = CallController<SIPFlow>(
-            configuration: .init(host: options.advertisedHost ?? options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
+            configuration: withBridge(.init(host: options.advertisedHost ?? options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
                                  answerDelayMs: options.answerDelayMs, codecs: options.codecs, agentQueueURI: options.agentQueueURI,
-                                 transferTimeoutMs: options.transferTimeoutMs),
+                                 transferTimeoutMs: options.transferTimeoutMs), logger: logger),
             seed: UInt64.random(in: 1...UInt64.max))
         // Only what the controller does: anything else gets 405/501 with this Allow, and any
         // Require (100rel, timer ...) gets 420 rather than being silently ignored.
@@ -143,6 +146,7 @@ public struct GatewayServer: Sendable {
                                             supportedExtensions: [])
         var timers: [CallTimerID: Task<Void, Never>] = [:]
         var media: [String: AsyncStream<MediaEvent>.Continuation] = [:]
+        var bridges = BridgeMediaTasks()
         var stopping = false
         var connections = SIPConnectionTable()
 
@@ -197,11 +201,19 @@ public struct GatewayServer: Sendable {
                     services.records?.transferFinished(callID: callID, outcome)
                     var callLogger = logger
                     callLogger[metadataKey: "call-id"] = "\(callID)"
+                    let mode = bridges.isBridged(callID) ? "bridge" : "refer"
                     switch outcome {
-                    case .transferred: callLogger.notice("transfer done: the caller is with the agent queue")
+                    case .transferred:
+                        callLogger.notice("transfer done (\(mode)): the caller is with the agent queue")
+                        TransferTrace.append(directory: services.traceDirectory, callID: callID, mode: mode, outcome: "transferred")
                     case .failed(let detail):
-                        // The bridged fallback that keeps the caller comes later; for now: BYE.
-                        callLogger.warning("transfer_failed: \(detail); ending the call (no bridge fallback yet)")
+                        callLogger.warning("transfer_failed (\(mode)): \(detail); ending the call")
+                        TransferTrace.append(directory: services.traceDirectory, callID: callID, mode: mode, outcome: "failed",
+                                             detail: detail)
+                    }
+                case .bridge(let command):
+                    bridges.perform(command, bindHost: options.bindHost, services: services, agentURI: options.agentQueueURI) {
+                        sink.yield(.media($0))
                     }
                 }
             }
@@ -239,7 +251,8 @@ public struct GatewayServer: Sendable {
                 await perform(controller.handle(.mediaFailed(callID: callID)))
             case .media(.ended(let callID, let reason)):
                 await perform(controller.handle(.hangUp(callID: callID, reason: reason)))
-            case .media(.transfer(let callID, let queue, let reason)):
+            case .media(.transfer(let callID, let queue, let reason, let language)):
+                bridges.languages[callID] = language
                 // The context key is the Call-ID (what `GET /api/calls/{id}/context` will take);
                 // the full context is in the call's trace, only the key goes out in SIP.
                 var callLogger = logger

@@ -19,8 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
             Call it with a softphone or sipp, e.g. 'sipp -sn uac 127.0.0.1:5060 -m 1'. \
             Transfers are blind REFERs to --agent-uri carrying the context key (the Call-ID) \
             in User-to-User and X-VoiceGate-Context-Id; the full context is in the call's \
-            trace file. A failed transfer still ends the call with BYE (no bridge fallback \
-            yet). --caller-number and \
+            trace file. With --transfer-mode refer-then-bridge (the default) a failed REFER \
+            makes VoiceGate call --agent-uri itself and bridge the caller. --caller-number and \
             --called-number are ignored (they come from the INVITE).
             """)
 
@@ -69,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY.")
     var transferTimeout = 30.0
 
+    @Option(help: "refer: a failed REFER ends the call; refer-then-bridge: VoiceGate then calls --agent-uri itself and relays media (a caller is never dropped because their phone cannot REFER).")
+    var transferMode = "refer-then-bridge"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
@@ -99,6 +102,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard transferTimeout > 0, transferTimeout.isFinite else { throw ValidationError("--transfer-timeout must be positive") }
         guard GatewayServer.Options.isUsableAgentQueueURI(agentUri) else { throw ValidationError("--agent-uri: not a sip: or sips: URI: '\(agentUri)'") }
         _ = try parsedRTPPorts()
+        guard TransferMode(rawValue: transferMode) != nil else {
+            throw ValidationError("--transfer-mode: expected refer or refer-then-bridge, got '\(transferMode)'")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         guard CallCodec.parseList(codecs) != nil else {
             throw ValidationError("--codecs: expected a comma-separated list of pcmu, pcma, opus without repeats, got '\(codecs)'")
@@ -150,6 +156,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.codecs = CallCodec.parseList(codecs) ?? options.codecs
         options.tcpIdleTimeoutMs = Int64(tcpIdleTimeout * 1000)
         options.rtcpIntervalMs = Int64(rtcpIntervalMs)
+        options.transferMode = TransferMode(rawValue: transferMode) ?? .referThenBridge
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
