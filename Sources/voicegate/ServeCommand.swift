@@ -8,8 +8,9 @@ import VoiceGateServer
 
 /// `voicegate serve`: the SIP gateway (DESIGN.md section 5). Answers calls on UDP, plays the
 /// menu over RTP (PCMU/PCMA), takes keys in-band, by RFC 4733 and by SIP INFO, and runs the
-/// same dialog engine as `voicegate simulate`. Logs go to stderr; SIGINT/SIGTERM end active
-/// calls with BYE and stop.
+/// same dialog engine as `voicegate simulate`. Settings come from the config file, flags win
+/// over it (see `ServeCommand+Settings.swift`). Logs go to stderr; the first SIGINT/SIGTERM
+/// drains (no new calls, active ones get `--drain-timeout`, then BYE), a second ends them at once.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -19,48 +20,56 @@ struct ServeCommand: AsyncParsableCommand {
             Transfers are blind REFERs to --agent-uri carrying the context key (the Call-ID) \
             in User-to-User and X-VoiceGate-Context-Id; the full context is in the call's \
             trace file. A failed transfer still ends the call with BYE (no bridge fallback \
-            yet). --caller-number and \
+            yet). Values not given as flags come from --config, then from built-in defaults; \
+            the source allow-list (trunk.allowed_networks, default loopback only) is set in the \
+            file. GET /health and /ready answer on --http-port. --caller-number and \
             --called-number are ignored (they come from the INVITE).
             """)
 
-    @Option(help: "Server settings file; validated at start (its values are not read yet: flags and defaults apply).")
-    var config = "Config/voicegate.yaml"
+    @Option(help: "Server settings file (default Config/voicegate.yaml when it exists); flags override its values.")
+    var config: String?
 
-    @Option(help: "Address to bind SIP and RTP to.")
-    var bind = "127.0.0.1"
+    @Option(help: "Address to bind SIP, RTP and admin HTTP to (default 127.0.0.1; file: bind).")
+    var bind: String?
 
     @Option(help: "Address written in Contact and SDP (default: --bind; needed when --bind is 0.0.0.0).")
     var advertise: String?
 
-    @Option(help: "SIP UDP port (0: any free port).")
-    var sipPort = 5060
+    @Option(help: "SIP UDP port (0: any free port; default 5060; file: sip.port).")
+    var sipPort: Int?
 
-    @Option(help: "Admin HTTP port: accepted and ignored for now (the HTTP API is not built yet).")
-    var httpPort = 8080
+    @Option(help: "Admin HTTP port for GET /health and /ready (0: any free port; default 8080; file: http.port).")
+    var httpPort: Int?
 
     @Option(help: "Call records database: accepted and ignored for now (call records are not stored yet).")
     var db = "var/voicegate.sqlite"
 
-    @Option(help: "Ring this long (180 Ringing) before answering, in milliseconds.")
-    var answerDelayMs = 0
+    @Option(help: "Ring this long (180 Ringing) before answering, in milliseconds (default 0; file: timeouts.answer_delay_ms).")
+    var answerDelayMs: Int?
 
-    @Option(help: "RTP port range, e.g. 20000-20999 (even ports are used).")
-    var rtpPorts = "20000-20999"
+    @Option(help: "RTP port range LOW-HIGH (even ports are used; default 20000-20999; file: rtp.port_range).")
+    var rtpPorts: String?
 
-    @Option(help: "Calls at once; beyond, INVITEs get 503 with Retry-After.")
-    var maxCalls = 200
+    @Option(help: "Calls at once; beyond, INVITEs get 503 with Retry-After (default 200; file: limits.max_calls).")
+    var maxCalls: Int?
+
+    @Option(help: "New calls admitted per second; beyond, 503 with Retry-After; 0: no limit (default 50; file: limits.max_new_calls_per_second).")
+    var maxCallsPerSecond: Double?
+
+    @Option(help: "Seconds calls in progress may go on after the first SIGTERM before BYE (default 30; file: shutdown.drain_timeout_s).")
+    var drainTimeout: Double?
 
     @Option(help: "Folder for per-call trace files (<call-id>.jsonl); empty for none.")
     var traceDir = "var/traces"
 
-    @Option(help: "Seconds without RTP after which a call is ended with BYE.")
-    var mediaTimeout = 30.0
+    @Option(help: "Seconds without RTP after which a call is ended with BYE (default 30; file: timeouts.session_idle_ms).")
+    var mediaTimeout: Double?
 
-    @Option(help: "SIP URI of the agent queue that transfers are REFERred to.")
-    var agentUri = "sip:agents@127.0.0.1"
+    @Option(help: "SIP URI of the agent queue that transfers are REFERred to (default sip:agents@127.0.0.1; file: transfer.agent_uri).")
+    var agentUri: String?
 
-    @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY.")
-    var transferTimeout = 30.0
+    @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY (default 30; file: timeouts.transfer_ms).")
+    var transferTimeout: Double?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
@@ -70,26 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var callOptions: CallOptions
 
     func validate() throws {
-        if advertise == nil, bind == "0.0.0.0" || bind == "::" {
-            throw ValidationError("--bind \(bind) needs --advertise ADDRESS (callers cannot send media to \(bind))")
-        }
-        guard (0...65535).contains(sipPort) else { throw ValidationError("--sip-port must be 0...65535") }
-        guard answerDelayMs >= 0 else { throw ValidationError("--answer-delay-ms must not be negative") }
-        guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
-        guard mediaTimeout > 0, mediaTimeout.isFinite else { throw ValidationError("--media-timeout must be positive") }
-        guard transferTimeout > 0, transferTimeout.isFinite else { throw ValidationError("--transfer-timeout must be positive") }
-        guard GatewayServer.Options.isUsableAgentQueueURI(agentUri) else { throw ValidationError("--agent-uri: not a sip: or sips: URI: '\(agentUri)'") }
-        _ = try parsedRTPPorts()
+        try validateFlags()
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
-    }
-
-    /// `--rtp-ports` as a range of at least two ports inside 1024...65535.
-    func parsedRTPPorts() throws -> ClosedRange<Int> {
-        let parts = rtpPorts.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let low = parts[0], let high = parts[1], 1024 <= low, low < high, high <= 65535 else {
-            throw ValidationError("--rtp-ports: expected LOW-HIGH within 1024-65535, got '\(rtpPorts)'")
-        }
-        return low...high
     }
 
     func run() async throws {
@@ -101,11 +92,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "voicegate.serve")
 
-        if FileManager.default.fileExists(atPath: config) {
-            let report = ConfigCheck.run(config: (config, try readText(config)), menu: (files.menu, try readText(files.menu)),
+        if FileManager.default.fileExists(atPath: configPath) {
+            let report = ConfigCheck.run(config: (configPath, try readText(configPath)), menu: (files.menu, try readText(files.menu)),
                                          prompts: try files.promptFiles())
             guard report.ok else { throw ValidationError(report.problems.map(\.description).joined(separator: "\n")) }
         }
+        let settings = try resolvedSettings()
         let menu = try files.loadMenu()
         let bank = try await callOptions.openBank()
         defer { try? bank.close() }
@@ -113,11 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
-                                    mediaTimeoutMs: Int64(mediaTimeout * 1000))
-        let options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
-                                            maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
-                                            advertisedHost: advertise, agentQueueURI: agentUri,
-                                            transferTimeoutMs: Int64(transferTimeout * 1000))
+                                    mediaTimeoutMs: Int64(settings.mediaTimeoutMs))
+        let options = gatewayOptions(settings)
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -128,13 +117,31 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        let bindHost = advertise ?? bind
+        let bindHost = advertise ?? settings.bind
+        let readiness = ServiceReadiness()
+        let admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
+                                    logger: Logger(label: "voicegate.http"))
         do {
-            try await GatewayServer(options: options, services: services).run(stop: stop) { port in
-                let target = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
-                FileHandle.standardError.write(Data(
-                    "voicegate serve: listening on udp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await admin.run { port in
+                        let target = settings.bind.contains(":") ? "[\(settings.bind)]:\(port)" : "\(settings.bind):\(port)"
+                        FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready)\n".utf8))
+                    }
+                }
+                group.addTask {
+                    try await GatewayServer(options: options, services: services).run(stop: stop, readiness: readiness) { port in
+                        let target = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
+                        FileHandle.standardError.write(Data(
+                            "voicegate serve: listening on udp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
+                    }
+                }
+                // The SIP loop ends on the stop signals (the HTTP side only by failing): then the
+                // HTTP server is cancelled too.
+                try await group.next()
+                group.cancelAll()
             }
+            logger.notice("stopped")
         } catch {
             FileHandle.standardError.write(Data("voicegate: serve: \(error)\n".utf8))
             throw ExitCode(1)

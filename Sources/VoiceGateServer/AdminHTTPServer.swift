@@ -1,0 +1,65 @@
+public import Hummingbird
+public import Logging
+
+/// The gateway's admin HTTP side (Hummingbird 2) on the SIP bind address: `GET /health` (the
+/// process runs) and `GET /ready` (taking calls), for load balancers, systemd watchdogs and
+/// Kubernetes probes. Other parts add their routes (metrics, call records API ...) with
+/// `addRoutes` before `run`, so this file does not grow with each of them.
+public struct AdminHTTPServer: Sendable {
+    /// The request context every route gets.
+    public typealias Context = BasicRequestContext
+    /// Something that adds routes to the router (called once, before the server starts).
+    public typealias RouteInstaller = @Sendable (Router<Context>) -> Void
+
+    /// Address to listen on.
+    public var host: String
+    /// TCP port; 0: any free port (reported by `run`'s `onListening`).
+    public var port: Int
+    /// The phase `/ready` reports.
+    public let readiness: ServiceReadiness
+    /// Where Hummingbird logs.
+    public var logger: Logger
+    private var installers: [RouteInstaller] = []
+
+    /// A server with `/health` and `/ready`; see the properties.
+    public init(host: String, port: Int, readiness: ServiceReadiness, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    /// Adds routes (e.g. `router.get("/metrics") { ... }`); the installers run in order at `run`.
+    public mutating func addRoutes(_ installer: @escaping RouteInstaller) {
+        installers.append(installer)
+    }
+
+    /// A JSON response with `status`.
+    public static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: body + "\n")))
+    }
+
+    /// The router with the built-in routes and every added one.
+    public func makeRouter() -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.get("/health") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
+        router.get("/ready") { [readiness] _, _ in
+            let phase = await readiness.phase
+            return Self.json(phase == .ready ? .ok : .serviceUnavailable, #"{"status":"\#(phase.rawValue)"}"#)
+        }
+        for install in installers { install(router) }
+        return router
+    }
+
+    /// Serves until the task is cancelled (or binding fails: that throws).
+    /// - Parameter onListening: called with the bound port once the socket listens.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let requested = port
+        let app = Application(router: makeRouter(),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "VoiceGate"),
+                              onServerRunning: { channel in onListening(channel.localAddress?.port ?? requested) },
+                              logger: logger)
+        try await app.run()
+    }
+}
