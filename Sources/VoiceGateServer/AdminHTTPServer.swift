@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+import ServiceLifecycle
 
 /// The gateway's admin HTTP side (Hummingbird 2) on the SIP bind address: `GET /health` (the
 /// process runs) and `GET /ready` (taking calls), for load balancers, systemd watchdogs and
@@ -52,14 +53,25 @@ public struct AdminHTTPServer: Sendable {
         return router
     }
 
-    /// Serves until the task is cancelled (or binding fails: that throws).
+    /// Serves until `shutdown` finishes, then shuts down gracefully (open requests complete).
+    /// Throws when the port cannot be bound.
     /// - Parameter onListening: called with the bound port once the socket listens.
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    public func run(until shutdown: AsyncStream<Void>, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let requested = port
         let app = Application(router: makeRouter(),
                               configuration: .init(address: .hostname(host, port: port), serverName: "VoiceGate"),
                               onServerRunning: { channel in onListening(channel.localAddress?.port ?? requested) },
                               logger: logger)
-        try await app.run()
+        // A group of its own without signal handlers: the gateway owns SIGTERM (it drains first).
+        let group = ServiceGroup(services: [app], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                for await _ in shutdown {}
+                await group.triggerGracefulShutdown()
+            }
+            try await tasks.next()  // a bind failure throws here and cancels the waiter
+            try await tasks.waitForAll()
+        }
     }
 }

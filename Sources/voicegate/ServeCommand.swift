@@ -122,9 +122,10 @@ struct ServeCommand: AsyncParsableCommand {
         let admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
                                     logger: Logger(label: "voicegate.http"))
         do {
+            let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await admin.run { port in
+                    try await admin.run(until: httpStop) { port in
                         let target = settings.bind.contains(":") ? "[\(settings.bind)]:\(port)" : "\(settings.bind):\(port)"
                         FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready)\n".utf8))
                     }
@@ -136,10 +137,11 @@ struct ServeCommand: AsyncParsableCommand {
                             "voicegate serve: listening on udp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
                     }
                 }
-                // The SIP loop ends on the stop signals (the HTTP side only by failing): then the
-                // HTTP server is cancelled too.
+                // The SIP loop ends on the stop signals, then the HTTP side shuts down; the HTTP
+                // side ends first only by failing (port in use), which throws here and cancels the SIP loop.
                 try await group.next()
-                group.cancelAll()
+                httpStopSink.finish()
+                try await group.waitForAll()
             }
             logger.notice("stopped")
         } catch {

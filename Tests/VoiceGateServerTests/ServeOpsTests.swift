@@ -85,7 +85,7 @@ import VoiceGateTestSupport
         #expect(caller.sip.receive(timeoutMs: 1000) == nil, "a dropped source must hear nothing")
         // The same server answers a loopback caller once the file allows it: here it does not,
         // so the log says why.
-        #expect(run.log().contains("ignored INVITE from"), run.log())
+        #expect(run.log().contains("ignored INVITE from"), "\(run.log())")
     }
 
     @Test func newCallsBeyondTheRateGet503WithRetryAfter() throws {
@@ -136,7 +136,7 @@ import VoiceGateTestSupport
         let refused = try #require(Self.finalResponse(late.sip))
         #expect(refused.hasPrefix("SIP/2.0 503") && refused.contains("Retry-After:"), "\(refused)")
 
-        let bye = try #require(receiveBye(caller, seconds: 5), "no BYE after the drain timeout; log:\n\(run.log())")
+        let bye = try #require(try receiveBye(caller, seconds: 5), "no BYE after the drain timeout; log:\n\(run.log())")
         let waited = Date().timeIntervalSince(signalled)
         #expect(waited >= 1.7 && waited < 4, "BYE \(waited) s after SIGTERM with --drain-timeout 2")
         #expect(bye.contains("Call-ID: \(caller.callID)"))
@@ -184,8 +184,8 @@ import VoiceGateTestSupport
             guard let text = caller.sip.receive(timeoutMs: 100).map({ String(decoding: $0, as: UTF8.self) }),
                   text.hasPrefix("BYE ") else { continue }
             // Answer it (Via, From, To, Call-ID, CSeq copied), as a phone would.
-            let copied = text.split(separator: "\r\n").filter {
-                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { prefix in $0.hasPrefix(prefix) }
+            let copied = text.split(separator: "\r\n").filter { line in
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
             }
             try caller.sip.send("SIP/2.0 200 OK\r\n" + copied.joined(separator: "\r\n") + "\r\nContent-Length: 0\r\n\r\n",
                                 toPort: caller.run.sipPort)
@@ -201,7 +201,8 @@ final class TCPListener {
     let port: Int
 
     init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
