@@ -65,7 +65,9 @@ public struct AdminHTTPServer: Sendable {
         // A group of its own without signal handlers: the gateway owns SIGTERM (it drains first).
         let group = ServiceGroup(services: [app], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask { [host, port] in
+                do { try await group.run() } catch { throw AdminHTTPError(host: host, port: port, problem: "\(error)") }
+            }
             tasks.addTask {
                 for await _ in shutdown {}
                 await group.triggerGracefulShutdown()
@@ -74,4 +76,17 @@ public struct AdminHTTPServer: Sendable {
             try await tasks.waitForAll()
         }
     }
+}
+
+/// The admin HTTP server failed (usually: its port is in use).
+public struct AdminHTTPError: Error, CustomStringConvertible {
+    /// The address it was to listen on.
+    public var host: String
+    /// The port it was to listen on.
+    public var port: Int
+    /// What went wrong.
+    public var problem: String
+
+    /// One line for the operator.
+    public var description: String { "admin http on tcp \(host):\(port): \(problem) (set http.port or --http-port; 0: any free port)" }
 }
