@@ -285,8 +285,12 @@ public struct GatewayServer: Sendable {
             // Drained (or no waiting asked for, or the timeout ran out): BYE whatever is left.
             if shutdown == .draining, controller.activeCallCount == 0 || options.drainTimeoutMs <= 0 || drainTimedOut {
                 shutdown = .finishing
+                if drainTimer != nil, controller.activeCallCount == 0 {
+                    logger.notice("drained: every call has ended; stopping")
+                } else {
+                    logger.notice("stopping: ending \(controller.activeCallCount) call(s)")
+                }
                 drainTimer?.cancel()
-                logger.notice("stopping: ending \(controller.activeCallCount) call(s)")
                 await perform(controller.handle(.shutdown))
                 // A moment for the BYEs' 200s and the media tasks to close their sockets.
                 Task {

@@ -160,6 +160,27 @@ import VoiceGateTestSupport
         #expect(Date().timeIntervalSince(second) < 3)
     }
 
+    @Test func drainEndsAsSoonAsTheLastCallerHangsUp() throws {
+        let run = try ServerRun(extraArguments: ["--drain-timeout", "30"])
+        defer { run.stop() }
+        var caller = try RTPStreamTests.Caller(run: run)
+        _ = try caller.call()
+        kill(run.process.processIdentifier, SIGTERM)
+        try waitForLog(run, "draining")
+        // The caller's BYE is in a dialog: draining lets it through (200), and no call is left.
+        try caller.sip.send(caller.request("BYE", cseq: 2), toPort: run.sipPort)
+        var byeAnswered = false
+        let deadline = Date().addingTimeInterval(3)
+        while !byeAnswered, Date() < deadline {
+            if let text = caller.sip.receive(timeoutMs: 100).map({ String(decoding: $0, as: UTF8.self) }) {
+                byeAnswered = text.hasPrefix("SIP/2.0 200") && text.contains("CSeq: 2 BYE")
+            }
+        }
+        #expect(byeAnswered, "log:\n\(run.log())")
+        #expect(wait(run.process, seconds: 5) == 0)
+        #expect(run.log().contains("drained: every call has ended"), "\(run.log())")
+    }
+
     @Test func sigtermWithoutCallsStopsAtOnce() throws {
         let run = try ServerRun(extraArguments: ["--drain-timeout", "30"])
         defer { run.stop() }
