@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries (pkg-config + apt provider), each with a prefixed shim header.
@@ -103,7 +104,8 @@ let package = Package(
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Hummingbird", package: "hummingbird")],
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strictSettings),
 
         // The thin CLI.
@@ -162,7 +164,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateServerTests",
-            dependencies: ["VoiceGateServer", "VoiceGateStore", "SIPCore", "RTPCore", "VoiceGateCodecs", "VoiceGateDSP",
+            dependencies: ["VoiceGateServer", "VoiceGateStore", "VoiceGateDialog", "SIPCore", "RTPCore", "VoiceGateCodecs", "VoiceGateDSP",
                            "VoiceGateTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(

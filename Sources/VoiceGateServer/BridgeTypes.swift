@@ -1,17 +1,5 @@
 public import SIPCore
 
-/// What happens when the menu transfers a caller to an agent.
-public enum TransferMode: String, Sendable, Hashable, CaseIterable {
-    /// Blind REFER only: if the caller's phone refuses or fails the REFER, the call ends with
-    /// BYE (`transfer_failed`).
-    case refer
-    /// Blind REFER first; if it fails, VoiceGate calls the agent URI itself (UAC INVITE with
-    /// the same context headers) and relays media between the two legs. The default: a caller
-    /// must never be dropped because their phone cannot do REFER (many trunks and softphones
-    /// refuse it).
-    case referThenBridge = "refer-then-bridge"
-}
-
 /// The media a bridged transfer needs: the driver binds both RTP ports, keeps the caller
 /// company (comfort noise) until `connect`, then relays RTP both ways.
 public struct BridgePlan: Sendable, Hashable {

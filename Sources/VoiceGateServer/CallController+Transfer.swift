@@ -1,4 +1,5 @@
 import SIPCore
+import VoiceGateDialog
 
 /// Blind transfer by REFER (RFC 3515) in the caller's dialog, with the outcome tracked through
 /// the implicit `refer` subscription's NOTIFYs (`message/sipfrag` bodies).

@@ -1,4 +1,5 @@
 public import SIPCore
+public import VoiceGateDialog
 
 /// The UAS side of VoiceGate's SIP dialogs as a pure state machine: SIP messages, timers and
 /// media reports in; messages to send, timers and media commands out. No sockets, no clock,

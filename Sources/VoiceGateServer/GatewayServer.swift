@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 public import SIPCore
+public import VoiceGateDialog
 
 /// `voicegate serve`: a SIP UAS on UDP that answers calls and runs each through the dialog
 /// engine over RTP. One task owns the `CallController` and every call's handle; the socket
@@ -36,6 +37,14 @@ public struct GatewayServer: Sendable {
         /// REFER only, or REFER then the bridged fallback (default: a caller must never be
         /// dropped because their phone cannot REFER).
         public var transferMode: TransferMode = .referThenBridge
+        /// Sources that may send SIP at all; default loopback only.
+        public var allowedNetworks: [IPNetwork] = ServerSettings.loopbackNetworks
+        /// What requests from other sources get (403 or nothing).
+        public var onDisallowed: DisallowedSourceAction = .drop
+        /// New INVITEs admitted per second (503 with Retry-After beyond); 0: no limit.
+        public var maxNewCallsPerSecond: Double = 50
+        /// After the first stop signal, how long calls in progress may go on before our BYE.
+        public var drainTimeoutMs: Int64 = 30_000
 
         /// Options; defaults: loopback, port 5060, RTP 20000–20999, 200 calls, answer at once,
         /// transfers to `sip:agents@127.0.0.1` with 30 s for their outcome.
@@ -78,11 +87,18 @@ public struct GatewayServer: Sendable {
         case media(MediaReport)
         case stop
         case stopNow
+        /// The drain timeout after the first stop signal ran out.
+        case drainTimeout
     }
 
-    /// Binds the SIP socket and serves until `stop` yields (or finishes); active calls get BYE.
-    /// - Parameter onReady: called with the bound SIP port once the socket is open.
-    public func run(stop: AsyncStream<Void>, onReady: @Sendable (Int) -> Void = { _ in }) async throws {
+    /// Binds the SIP socket and serves until stopped. The first element of `stop` (or its end)
+    /// starts draining: new calls get 503, calls in progress go on for up to `drainTimeoutMs`,
+    /// then get BYE; a second element ends every call with BYE at once.
+    /// - Parameters:
+    ///   - readiness: moved to `ready` once listening, `draining`, then `stopped` (for `/ready`).
+    ///   - onReady: called with the bound SIP port once the socket is open.
+    public func run(stop: AsyncStream<Void>, readiness: ServiceReadiness? = nil,
+                    onReady: @Sendable (Int) -> Void = { _ in }) async throws {
         let logger = services.logger
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
         do {
@@ -108,6 +124,8 @@ public struct GatewayServer: Sendable {
             }
         }
         onReady(port)
+        await readiness?.set(.ready)
+        defer { Task { await readiness?.set(.stopped) } }
         try await channel.executeThenClose { inbound, outbound in
             let (events, sink) = AsyncStream<Event>.makeStream()
             let reader = Task {
@@ -120,21 +138,25 @@ public struct GatewayServer: Sendable {
                 await SIPStreamTransport.accept(on: listener, parser: SIPParser(), logger: logger) { sink.yield(.stream($0)) }
             }
             let stopper = Task {
-                for await _ in stop { break }
-                sink.yield(.stop)
+                var signalled = false
+                for await _ in stop {
+                    signalled = true
+                    sink.yield(.stop)
+                }
+                if !signalled { sink.yield(.stop) }
             }
             defer {
                 reader.cancel()
                 acceptor.cancel()
                 stopper.cancel()
             }
-            await serve(events: events, sink: sink, outbound: outbound, port: port, logger: logger)
+            await serve(events: events, sink: sink, outbound: outbound, port: port, logger: logger, readiness: readiness)
         }
     }
 
     private func serve(events: AsyncStream<Event>, sink: AsyncStream<Event>.Continuation,
                        outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
-                       port: Int, logger: Logger) async {
+                       port: Int, logger: Logger, readiness: ServiceReadiness?) async {
         var controller = CallController<SIPFlow>(
             configuration: withBridge(.init(host: options.advertisedHost ?? options.bindHost, port: port, rtpPorts: options.rtpPorts, maxCalls: options.maxCalls,
                                  answerDelayMs: options.answerDelayMs, codecs: options.codecs, agentQueueURI: options.agentQueueURI,
@@ -149,6 +171,12 @@ public struct GatewayServer: Sendable {
         var bridges = BridgeMediaTasks()
         var stopping = false
         var connections = SIPConnectionTable()
+        var admission = AdmissionControl(policy: .init(allowedNetworks: options.allowedNetworks, onDisallowed: options.onDisallowed,
+                                                       maxNewCallsPerSecond: options.maxNewCallsPerSecond))
+        var refusals = RefusalLog()
+        let started = ContinuousClock.now
+        var shutdown = ShutdownPhase.running
+        var drainTimer: Task<Void, Never>?
 
         func send(_ message: SIPMessage, to flow: SIPFlow) async {
             var buffer = ByteBuffer()
@@ -220,12 +248,33 @@ public struct GatewayServer: Sendable {
         }
 
         loop: for await event in events {
+            var drainTimedOut = false
             switch event {
             case .datagram(let envelope):
                 switch validator.react(toDatagram: envelope.data) {
                 case .process(let message):
-                    let flow = SIPFlow(transport: .udp, remote: envelope.remoteAddress)
-                    await perform(controller.handle(.received(message, from: flow)))
+                    let source = envelope.remoteAddress.ipAddress
+                    let elapsed = ContinuousClock.now - started
+                    let nowMs = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+                    switch admission.screen(message, from: source, isNewCall: controller.isNewCallAttempt(message), atMs: nowMs) {
+                    case .admit:
+                        await perform(controller.handle(.received(message, from: SIPFlow(transport: .udp, remote: envelope.remoteAddress))))
+                    case let .refuse(status, retryAfter, reason):
+                        var callLogger = logger
+                        callLogger[metadataKey: "call-id"] = "\(message.callID ?? "")"
+                        let line: Logger.Message = "\(message.method?.rawValue ?? "request") from \(envelope.remoteAddress) refused with \(status): \(reason)"
+                        if status == 403, !refusals.isFirst("\(source.map { "\($0)" } ?? "?")") { callLogger.debug(line) } else { callLogger.notice(line) }
+                        let response = AdmissionControl.response(refusing: message, status: status,
+                                                                 retryAfterSeconds: retryAfter, toTag: controller.nextToken())
+                        var buffer = ByteBuffer()
+                        SIPSerializer.write(response, into: &buffer)
+                        try? await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer))
+                    case .ignore(let reason):
+                        let line: Logger.Message = "ignored \(message.method?.rawValue ?? "response") from \(envelope.remoteAddress): \(reason)"
+                        if refusals.isFirst("\(source.map { "\($0)" } ?? "?")") { logger.notice(line) } else { logger.debug(line) }
+                    }
+                case .respond(let response) where !admission.allows(envelope.remoteAddress.ipAddress):
+                    logger.debug("dropped a bad datagram from \(envelope.remoteAddress) (not in trunk.allowed_networks): \(response.status ?? 0)")
                 case .respond(let response):
                     var buffer = ByteBuffer()
                     SIPSerializer.write(response, into: &buffer)
@@ -260,22 +309,70 @@ public struct GatewayServer: Sendable {
                 callLogger.notice("transfer to queue \(queue) (\(reason)): REFER to \(options.agentQueueURI), context key \(callID)")
                 await perform(controller.handle(.transfer(callID: callID, contextKey: callID)))
             case .stop:
-                guard !stopping else { break }
-                stopping = true
-                logger.notice("stopping: ending \(controller.activeCallCount) call(s)")
+                switch shutdown {
+                case .running:
+                    shutdown = .draining
+                    admission.startDraining()
+                    await readiness?.set(.draining)
+                    let count = controller.activeCallCount
+                    if count > 0, options.drainTimeoutMs > 0 {
+                        logger.notice("draining: new calls get 503; \(count) call(s) in progress may go on for up to \(Double(options.drainTimeoutMs) / 1000) s (stop again to end them now)")
+                        let timeout = options.drainTimeoutMs
+                        drainTimer = Task {
+                            try? await Task.sleep(for: .milliseconds(timeout))
+                            if !Task.isCancelled { sink.yield(.drainTimeout) }
+                        }
+                    }
+                case .draining:
+                    logger.notice("stop signal again: ending \(controller.activeCallCount) call(s) now")
+                    shutdown = .finishing
+                    await perform(controller.handle(.shutdown))
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(50))  // the BYEs leave before the socket closes
+                        sink.yield(.stopNow)
+                    }
+                case .finishing:
+                    break loop
+                }
+            case .drainTimeout:
+                if shutdown == .draining {
+                    drainTimedOut = true
+                    logger.notice("drain timeout: ending \(controller.activeCallCount) call(s) with BYE")
+                }
+            case .stopNow:
+                break loop
+            }
+            // Drained (or no waiting asked for, or the timeout ran out): BYE whatever is left.
+            if shutdown == .draining, controller.activeCallCount == 0 || options.drainTimeoutMs <= 0 || drainTimedOut {
+                shutdown = .finishing
+                if drainTimer != nil, controller.activeCallCount == 0 {
+                    logger.notice("drained: every call has ended; stopping")
+                } else {
+                    logger.notice("stopping: ending \(controller.activeCallCount) call(s)")
+                }
+                drainTimer?.cancel()
                 await perform(controller.handle(.shutdown))
                 // A moment for the BYEs' 200s and the media tasks to close their sockets.
                 Task {
                     try? await Task.sleep(for: .milliseconds(300))
                     sink.yield(.stopNow)
                 }
-            case .stopNow:
-                break loop
             }
         }
+        drainTimer?.cancel()
         for task in timers.values { task.cancel() }
         for call in media.values { call.yield(.close) }
     }
+}
+
+/// Where the server is in shutting down.
+private enum ShutdownPhase {
+    /// Taking calls.
+    case running
+    /// First stop signal: no new calls, waiting for calls in progress (up to the drain timeout).
+    case draining
+    /// BYEs sent; the loop ends shortly.
+    case finishing
 }
 
 /// Why the gateway could not start.

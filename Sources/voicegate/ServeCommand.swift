@@ -9,35 +9,38 @@ import VoiceGateStore
 
 /// `voicegate serve`: the SIP gateway (DESIGN.md section 5). Answers calls on UDP, plays the
 /// menu over RTP (PCMU/PCMA), takes keys in-band, by RFC 4733 and by SIP INFO, and runs the
-/// same dialog engine as `voicegate simulate`. Logs go to stderr; SIGINT/SIGTERM end active
-/// calls with BYE and stop.
+/// same dialog engine as `voicegate simulate`. Settings come from the config file, flags win
+/// over it (see `ServeCommand+Settings.swift`). Logs go to stderr; the first SIGINT/SIGTERM
+/// drains (no new calls, active ones get `--drain-timeout`, then BYE), a second ends them at once.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the SIP/RTP gateway (UDP).",
+        abstract: "Run the SIP/RTP gateway (UDP and TCP).",
         discussion: """
             Call it with a softphone or sipp, e.g. 'sipp -sn uac 127.0.0.1:5060 -m 1'. \
             Transfers are blind REFERs to --agent-uri carrying the context key (the Call-ID) \
             in User-to-User and X-VoiceGate-Context-Id; the full context is in the call's \
-            trace file. With --transfer-mode refer-then-bridge (the default) a failed REFER \
-            makes VoiceGate call --agent-uri itself and bridge the caller. --caller-number and \
+            trace file and --db. With refer-then-bridge (the default transfer mode) a failed \
+            REFER makes VoiceGate call the agent itself and bridge the caller. Values not given as flags come from --config, then from built-in defaults; \
+            the source allow-list (trunk.allowed_networks, default loopback only) is set in the \
+            file. GET /health and /ready answer on --http-port. --caller-number and \
             --called-number are ignored (they come from the INVITE).
             """)
 
-    @Option(help: "Server settings file; validated at start (its values are not read yet: flags and defaults apply).")
-    var config = "Config/voicegate.yaml"
+    @Option(help: "Server settings file (default Config/voicegate.yaml when it exists); flags override its values.")
+    var config: String?
 
-    @Option(help: "Address to bind SIP and RTP to.")
-    var bind = "127.0.0.1"
+    @Option(help: "Address to bind SIP, RTP and admin HTTP to (default 127.0.0.1; file: bind).")
+    var bind: String?
 
     @Option(help: "Address written in Contact and SDP (default: --bind; needed when --bind is 0.0.0.0).")
     var advertise: String?
 
-    @Option(help: "SIP UDP port (0: any free port).")
-    var sipPort = 5060
+    @Option(help: "SIP UDP port (0: any free port; default 5060; file: sip.port).")
+    var sipPort: Int?
 
-    @Option(help: "Admin HTTP port: accepted and ignored for now (the HTTP API is not built yet).")
-    var httpPort = 8080
+    @Option(help: "Admin HTTP port for GET /health and /ready (0: any free port; default 8080; file: http.port).")
+    var httpPort: Int?
 
     @Option(help: "Call records database (SQLite: calls, events, transfers; docs/records.md); empty for none.")
     var db = "var/voicegate.sqlite"
@@ -48,29 +51,35 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Days call rows and transfer contexts are kept in --db (hourly purge).")
     var keepCallsDays = RetentionPolicy().callDays
 
-    @Option(help: "Ring this long (180 Ringing) before answering, in milliseconds.")
-    var answerDelayMs = 0
+    @Option(help: "Ring this long (180 Ringing) before answering, in milliseconds (default 0; file: timeouts.answer_delay_ms).")
+    var answerDelayMs: Int?
 
-    @Option(help: "RTP port range, e.g. 20000-20999 (even ports are used).")
-    var rtpPorts = "20000-20999"
+    @Option(help: "RTP port range LOW-HIGH (even ports are used; default 20000-20999; file: rtp.port_range).")
+    var rtpPorts: String?
 
-    @Option(help: "Calls at once; beyond, INVITEs get 503 with Retry-After.")
-    var maxCalls = 200
+    @Option(help: "Calls at once; beyond, INVITEs get 503 with Retry-After (default 200; file: limits.max_calls).")
+    var maxCalls: Int?
+
+    @Option(help: "New calls admitted per second; beyond, 503 with Retry-After; 0: no limit (default 50; file: limits.max_new_calls_per_second).")
+    var maxCallsPerSecond: Double?
+
+    @Option(help: "Seconds calls in progress may go on after the first SIGTERM before BYE (default 30; file: shutdown.drain_timeout_s).")
+    var drainTimeout: Double?
 
     @Option(help: "Folder for per-call trace files (<call-id>.jsonl); empty for none.")
     var traceDir = "var/traces"
 
-    @Option(help: "Seconds without RTP after which a call is ended with BYE.")
-    var mediaTimeout = 30.0
+    @Option(help: "Seconds without RTP after which a call is ended with BYE (default 30; file: timeouts.session_idle_ms).")
+    var mediaTimeout: Double?
 
-    @Option(help: "SIP URI of the agent queue that transfers are REFERred to.")
-    var agentUri = "sip:agents@127.0.0.1"
+    @Option(help: "SIP URI of the agent queue that transfers are REFERred to (default sip:agents@127.0.0.1; file: transfer.agent_uri).")
+    var agentUri: String?
 
-    @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY.")
-    var transferTimeout = 30.0
+    @Option(help: "Seconds an accepted REFER may take to report its outcome by NOTIFY (default 30; file: timeouts.transfer_ms).")
+    var transferTimeout: Double?
 
-    @Option(help: "refer: a failed REFER ends the call; refer-then-bridge: VoiceGate then calls --agent-uri itself and relays media (a caller is never dropped because their phone cannot REFER).")
-    var transferMode = "refer-then-bridge"
+    @Option(help: "refer: a failed REFER ends the call; refer-then-bridge: VoiceGate then calls the agent itself and relays media (default refer-then-bridge; file: transfer.mode).")
+    var transferMode: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
@@ -89,37 +98,16 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var callOptions: CallOptions
 
     func validate() throws {
-        if advertise == nil, bind == "0.0.0.0" || bind == "::" {
-            throw ValidationError("--bind \(bind) needs --advertise ADDRESS (callers cannot send media to \(bind))")
-        }
-        guard (0...65535).contains(sipPort) else { throw ValidationError("--sip-port must be 0...65535") }
-        guard answerDelayMs >= 0 else { throw ValidationError("--answer-delay-ms must not be negative") }
+        try validateFlags()
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         guard keepEventsDays > 0, keepCallsDays >= keepEventsDays else {
             throw ValidationError("--keep-events-days must be positive and at most --keep-calls-days")
         }
-        guard maxCalls > 0 else { throw ValidationError("--max-calls must be positive") }
-        guard mediaTimeout > 0, mediaTimeout.isFinite else { throw ValidationError("--media-timeout must be positive") }
-        guard transferTimeout > 0, transferTimeout.isFinite else { throw ValidationError("--transfer-timeout must be positive") }
-        guard GatewayServer.Options.isUsableAgentQueueURI(agentUri) else { throw ValidationError("--agent-uri: not a sip: or sips: URI: '\(agentUri)'") }
-        _ = try parsedRTPPorts()
-        guard TransferMode(rawValue: transferMode) != nil else {
-            throw ValidationError("--transfer-mode: expected refer or refer-then-bridge, got '\(transferMode)'")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         guard CallCodec.parseList(codecs) != nil else {
             throw ValidationError("--codecs: expected a comma-separated list of pcmu, pcma, opus without repeats, got '\(codecs)'")
         }
         guard tcpIdleTimeout > 0, tcpIdleTimeout.isFinite else { throw ValidationError("--tcp-idle-timeout must be positive") }
         guard rtcpIntervalMs >= 100 else { throw ValidationError("--rtcp-interval-ms must be at least 100") }
-    }
-
-    /// `--rtp-ports` as a range of at least two ports inside 1024...65535.
-    func parsedRTPPorts() throws -> ClosedRange<Int> {
-        let parts = rtpPorts.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let low = parts[0], let high = parts[1], 1024 <= low, low < high, high <= 65535 else {
-            throw ValidationError("--rtp-ports: expected LOW-HIGH within 1024-65535, got '\(rtpPorts)'")
-        }
-        return low...high
     }
 
     func run() async throws {
@@ -131,11 +119,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "voicegate.serve")
 
-        if FileManager.default.fileExists(atPath: config) {
-            let report = ConfigCheck.run(config: (config, try readText(config)), menu: (files.menu, try readText(files.menu)),
+        if FileManager.default.fileExists(atPath: configPath) {
+            let report = ConfigCheck.run(config: (configPath, try readText(configPath)), menu: (files.menu, try readText(files.menu)),
                                          prompts: try files.promptFiles())
             guard report.ok else { throw ValidationError(report.problems.map(\.description).joined(separator: "\n")) }
         }
+        let settings = try resolvedSettings()
         let menu = try files.loadMenu()
         let bank = try await callOptions.openBank()
         defer { try? bank.close() }
@@ -143,20 +132,17 @@ struct ServeCommand: AsyncParsableCommand {
 
         var services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
-                                    mediaTimeoutMs: Int64(mediaTimeout * 1000))
+                                    mediaTimeoutMs: Int64(settings.mediaTimeoutMs))
         let records = db.isEmpty ? nil : try await GatewayRecords(
             path: db, menuName: menu.name, menuYAML: try readText(files.menu),
             retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)
         services.records = records?.recorder
         services.menuVersion = records?.menuVersion
-        var options = GatewayServer.Options(bindHost: bind, sipPort: sipPort, rtpPorts: try parsedRTPPorts(),
-                                            maxCalls: maxCalls, answerDelayMs: Int64(answerDelayMs),
-                                            advertisedHost: advertise, agentQueueURI: agentUri,
-                                            transferTimeoutMs: Int64(transferTimeout * 1000))
+        var options = gatewayOptions(settings)
         options.codecs = CallCodec.parseList(codecs) ?? options.codecs
         options.tcpIdleTimeoutMs = Int64(tcpIdleTimeout * 1000)
         options.rtcpIntervalMs = Int64(rtcpIntervalMs)
-        options.transferMode = TransferMode(rawValue: transferMode) ?? .referThenBridge
+        let serverOptions = options
         let (stop, stopSink) = AsyncStream<Void>.makeStream()
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -167,18 +153,39 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { signals.forEach { $0.cancel() } }
 
-        let bindHost = advertise ?? bind
+        let callServices = services
+        let bindHost = advertise ?? settings.bind
+        let readiness = ServiceReadiness()
+        let admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
+                                    logger: Logger(label: "voicegate.http"))
         do {
-            try await GatewayServer(options: options, services: services).run(stop: stop) { port in
-                let target = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
-                FileHandle.standardError.write(Data(
-                    "voicegate serve: listening on udp and tcp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
+            let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await admin.run(until: httpStop) { port in
+                        let target = settings.bind.contains(":") ? "[\(settings.bind)]:\(port)" : "\(settings.bind):\(port)"
+                        FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready)\n".utf8))
+                    }
+                }
+                group.addTask {
+                    try await GatewayServer(options: serverOptions, services: callServices).run(stop: stop, readiness: readiness) { port in
+                        let target = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
+                        FileHandle.standardError.write(Data(
+                            "voicegate serve: listening on udp and tcp \(target); call it with: sipp -sn uac \(target) -m 1\n".utf8))
+                    }
+                }
+                // The SIP loop ends on the stop signals, then the HTTP side shuts down; the HTTP
+                // side ends first only by failing (port in use), which throws here and cancels the SIP loop.
+                try await group.next()
+                httpStopSink.finish()
+                try await group.waitForAll()
             }
+            await records?.close()
+            logger.notice("stopped")
         } catch {
             await records?.close()
             FileHandle.standardError.write(Data("voicegate: serve: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        await records?.close()
     }
 }

@@ -165,7 +165,7 @@ import VoiceGateDialog
         #expect(ServerConfigCheck.problems(yaml: ServerConfigCheck.defaultYAML, file: "c.yaml") == [])
         let bad = "bind: 127.0.0.1\nsip:\n  port: 70000\nhttp:\n  prot: 8080\n"
         #expect(ServerConfigCheck.problems(yaml: bad, file: "c.yaml").map(\.description) == [
-            "c.yaml:3:9: 'sip.port' must be a port number 1-65535 (got 70000)",
+            "c.yaml:3:9: 'sip.port' must be a port number 0-65535 (0: any free port; got 70000)",
             "c.yaml:5:3: unknown key 'http.prot' (known: port)",
         ])
     }

@@ -1,4 +1,5 @@
 import SIPCore
+import VoiceGateDialog
 import Testing
 import VoiceGateServer
 

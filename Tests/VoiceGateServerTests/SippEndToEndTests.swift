@@ -168,7 +168,10 @@ final class ServerRun {
                              "--bank", directory.appendingPathComponent("bank.sqlite").path,
                              "--cache", directory.appendingPathComponent("cache").path,
                              "--db", directory.appendingPathComponent("db.sqlite").path,
-                             "--trace-dir", directory.appendingPathComponent("traces").path] + extraArguments
+                             "--trace-dir", directory.appendingPathComponent("traces").path,
+                             // Parallel servers: any free admin port; stop at once unless a test
+                             // asks for draining (a later flag wins).
+                             "--http-port", "0", "--drain-timeout", "0"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: logURL)
         try process.run()

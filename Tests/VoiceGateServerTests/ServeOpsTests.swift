@@ -1,0 +1,248 @@
+import Foundation
+import Glibc
+import Testing
+import VoiceGateTestSupport
+
+/// `voicegate serve` as a service, over real sockets: admin HTTP (/health, /ready), the source
+/// allow-list and calls-per-second limit from the config file (flags override it), and the
+/// shutdown: first SIGTERM drains, the drain timeout or a second SIGTERM ends calls with BYE.
+@Suite struct ServeOpsTests {
+    /// The admin HTTP port the server printed.
+    static func adminPort(_ run: ServerRun) throws -> Int {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let log = run.log()
+            if let range = log.range(of: "admin http on http://127.0.0.1:"),
+               let port = Int(log[range.upperBound...].prefix { $0.isNumber }) { return port }
+            usleep(50_000)
+        }
+        throw TestFailure("no admin http line; log:\n\(run.log())")
+    }
+
+    /// A config file in a fresh temporary folder.
+    static func configFile(_ yaml: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("voicegate-ops-\(UUID().uuidString).yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// A body-less INVITE (admission answers before the SDP is looked at).
+    static func bareInvite(_ caller: RTPStreamTests.Caller) -> String { caller.request("INVITE", cseq: 1) }
+
+    /// The first SIP response on `socket` within `timeoutMs`, skipping 100 Trying.
+    static func finalResponse(_ socket: UDPSocket, timeoutMs: Int = 2000) -> String? {
+        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
+        while Date() < deadline {
+            if let text = socket.receive(timeoutMs: 100).map({ String(decoding: $0, as: UTF8.self) }),
+               text.hasPrefix("SIP/2.0 "), !text.hasPrefix("SIP/2.0 100") { return text }
+        }
+        return nil
+    }
+
+    @Test func healthAndReadyAnswerOverHTTP() throws {
+        let run = try ServerRun()
+        defer { run.stop() }
+        let port = try Self.adminPort(run)
+        let health = try #require(httpGet(port: port, path: "/health"))
+        #expect(health.status == 200 && health.body.contains(#"{"status":"ok"}"#), "\(health)")
+        let ready = try #require(httpGet(port: port, path: "/ready"))
+        #expect(ready.status == 200 && ready.body.contains(#""status":"ready""#), "\(ready)")
+        #expect(httpGet(port: port, path: "/nothing-here")?.status == 404)
+    }
+
+    @Test func disallowedSourceGets403FromTheFileAndTheFlagOverridesTheFile() throws {
+        // The file's http.port is a port in use: only --http-port 0 (ServerRun's flag) lets it start.
+        let busy = try TCPListener()
+        let config = try Self.configFile("""
+            trunk:
+              allowed_networks: ["10.0.0.0/8", "2001:db8::/32"]
+              on_disallowed: reject
+            http:
+              port: \(busy.port)
+
+            """)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let run = try ServerRun(extraArguments: ["--config", config.path])
+        defer { run.stop() }
+        #expect(try Self.adminPort(run) != busy.port)
+        let caller = try RTPStreamTests.Caller(run: run)
+        try caller.sip.send(Self.bareInvite(caller), toPort: run.sipPort)
+        let answer = try #require(Self.finalResponse(caller.sip), "no answer; log:\n\(run.log())")
+        #expect(answer.hasPrefix("SIP/2.0 403"), "\(answer)")
+        try caller.sip.send(caller.request("OPTIONS", cseq: 2), toPort: run.sipPort)
+        #expect(Self.finalResponse(caller.sip)?.hasPrefix("SIP/2.0 403") == true)
+        #expect(run.log().contains("not in trunk.allowed_networks"))
+    }
+
+    @Test func disallowedSourceInDropModeGetsNoAnswer() throws {
+        let config = try Self.configFile("trunk:\n  allowed_networks: [\"10.0.0.0/8\"]\n  on_disallowed: drop\n")
+        defer { try? FileManager.default.removeItem(at: config) }
+        let run = try ServerRun(extraArguments: ["--config", config.path])
+        defer { run.stop() }
+        let caller = try RTPStreamTests.Caller(run: run)
+        try caller.sip.send(Self.bareInvite(caller), toPort: run.sipPort)
+        try caller.sip.send(caller.request("OPTIONS", cseq: 2), toPort: run.sipPort)
+        #expect(caller.sip.receive(timeoutMs: 1000) == nil, "a dropped source must hear nothing")
+        // The same server answers a loopback caller once the file allows it: here it does not,
+        // so the log says why.
+        #expect(run.log().contains("ignored INVITE from"), "\(run.log())")
+    }
+
+    @Test func newCallsBeyondTheRateGet503WithRetryAfter() throws {
+        let run = try ServerRun(extraArguments: ["--max-calls-per-second", "1"])
+        defer { run.stop() }
+        let first = try RTPStreamTests.Caller(run: run)
+        try first.sip.send(Self.bareInvite(first), toPort: run.sipPort)
+        let firstAnswer = try #require(Self.finalResponse(first.sip))
+        #expect(firstAnswer.hasPrefix("SIP/2.0 488"), "admitted (then refused for the missing SDP): \(firstAnswer)")
+        let second = try RTPStreamTests.Caller(run: run)
+        try second.sip.send(Self.bareInvite(second), toPort: run.sipPort)
+        let secondAnswer = try #require(Self.finalResponse(second.sip))
+        #expect(secondAnswer.hasPrefix("SIP/2.0 503") && secondAnswer.contains("Retry-After: 1"), "\(secondAnswer)")
+    }
+
+    @Test func badConfigValueStopsTheStartWithFileLineAndColumn() throws {
+        let config = try Self.configFile("limits:\n  max_calls: 10\n  max_new_calls_per_second: -3\n")
+        defer { try? FileManager.default.removeItem(at: config) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = try voicegateBinary()
+        process.currentDirectoryURL = root
+        process.arguments = ["serve", "--config", config.path, "--sip-port", "0", "--http-port", "0"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let status = wait(process, seconds: 30)
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(status != 0 && status != -9)
+        #expect(text.contains("\(config.path):3:29:") && text.contains("must not be negative"), "\(text)")
+    }
+
+    @Test func sigtermDrainsThenTheTimeoutEndsTheCallWithBye() throws {
+        let run = try ServerRun(extraArguments: ["--drain-timeout", "2"])
+        defer { run.stop() }
+        let port = try Self.adminPort(run)
+        var caller = try RTPStreamTests.Caller(run: run)
+        _ = try caller.call()
+        let signalled = Date()
+        kill(run.process.processIdentifier, SIGTERM)
+        try waitForLog(run, "draining")
+        let ready = try #require(httpGet(port: port, path: "/ready"))
+        #expect(ready.status == 503 && ready.body.contains(#""status":"draining""#), "\(ready)")
+        #expect(httpGet(port: port, path: "/health")?.status == 200)
+        let late = try RTPStreamTests.Caller(run: run)
+        try late.sip.send(Self.bareInvite(late), toPort: run.sipPort)
+        let refused = try #require(Self.finalResponse(late.sip))
+        #expect(refused.hasPrefix("SIP/2.0 503") && refused.contains("Retry-After:"), "\(refused)")
+
+        let bye = try #require(try receiveBye(caller, seconds: 5), "no BYE after the drain timeout; log:\n\(run.log())")
+        let waited = Date().timeIntervalSince(signalled)
+        #expect(waited >= 1.7 && waited < 4, "BYE \(waited) s after SIGTERM with --drain-timeout 2")
+        #expect(bye.contains("Call-ID: \(caller.callID)"))
+        #expect(wait(run.process, seconds: 5) == 0, "exit status; log:\n\(run.log())")
+        #expect(run.log().contains("drain timeout"))
+    }
+
+    @Test func secondSigtermEndsCallsAtOnce() throws {
+        let run = try ServerRun(extraArguments: ["--drain-timeout", "30"])
+        defer { run.stop() }
+        var caller = try RTPStreamTests.Caller(run: run)
+        _ = try caller.call()
+        kill(run.process.processIdentifier, SIGTERM)
+        try waitForLog(run, "draining")
+        #expect(caller.sip.receive(timeoutMs: 300).map { String(decoding: $0, as: UTF8.self) }?.hasPrefix("BYE") != true,
+                "one SIGTERM with 30 s to drain must not hang up yet")
+        let second = Date()
+        kill(run.process.processIdentifier, SIGTERM)
+        #expect(try receiveBye(caller, seconds: 3) != nil, "no BYE after the second SIGTERM; log:\n\(run.log())")
+        #expect(wait(run.process, seconds: 3) == 0)
+        #expect(Date().timeIntervalSince(second) < 3)
+    }
+
+    @Test func drainEndsAsSoonAsTheLastCallerHangsUp() throws {
+        let run = try ServerRun(extraArguments: ["--drain-timeout", "30"])
+        defer { run.stop() }
+        var caller = try RTPStreamTests.Caller(run: run)
+        _ = try caller.call()
+        kill(run.process.processIdentifier, SIGTERM)
+        try waitForLog(run, "draining")
+        // The caller's BYE is in a dialog: draining lets it through (200), and no call is left.
+        try caller.sip.send(caller.request("BYE", cseq: 2), toPort: run.sipPort)
+        var byeAnswered = false
+        let deadline = Date().addingTimeInterval(3)
+        while !byeAnswered, Date() < deadline {
+            if let text = caller.sip.receive(timeoutMs: 100).map({ String(decoding: $0, as: UTF8.self) }) {
+                byeAnswered = text.hasPrefix("SIP/2.0 200") && text.contains("CSeq: 2 BYE")
+            }
+        }
+        #expect(byeAnswered, "log:\n\(run.log())")
+        #expect(wait(run.process, seconds: 5) == 0)
+        #expect(run.log().contains("drained: every call has ended"), "\(run.log())")
+    }
+
+    @Test func sigtermWithoutCallsStopsAtOnce() throws {
+        let run = try ServerRun(extraArguments: ["--drain-timeout", "30"])
+        defer { run.stop() }
+        let start = Date()
+        kill(run.process.processIdentifier, SIGTERM)
+        #expect(wait(run.process, seconds: 5) == 0)
+        #expect(Date().timeIntervalSince(start) < 3, "nothing to drain: no waiting")
+    }
+
+    func waitForLog(_ run: ServerRun, _ text: String, seconds: Double = 5) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !run.log().contains(text) {
+            guard Date() < deadline else { throw TestFailure("no '\(text)' in the log:\n\(run.log())") }
+            usleep(20_000)
+        }
+    }
+
+    /// The server's BYE to `caller` (answered 200), or nil after `seconds`.
+    func receiveBye(_ caller: RTPStreamTests.Caller, seconds: Double) throws -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard let text = caller.sip.receive(timeoutMs: 100).map({ String(decoding: $0, as: UTF8.self) }),
+                  text.hasPrefix("BYE ") else { continue }
+            // Answer it (Via, From, To, Call-ID, CSeq copied), as a phone would.
+            let copied = text.split(separator: "\r\n").filter { line in
+                ["Via:", "From:", "To:", "Call-ID:", "CSeq:"].contains { line.hasPrefix($0) }
+            }
+            try caller.sip.send("SIP/2.0 200 OK\r\n" + copied.joined(separator: "\r\n") + "\r\nContent-Length: 0\r\n\r\n",
+                                toPort: caller.run.sipPort)
+            return text
+        }
+        return nil
+    }
+}
+
+/// `GET path` on 127.0.0.1:`port` over a plain TCP socket (HTTP/1.1, Connection: close):
+/// the status and body, or nil when nothing answers within 3 s.
+func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 3, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    guard send(fd, request, request.count, 0) == request.count else { return nil }
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n > 0 else { break }
+        received += buffer.prefix(n)
+    }
+    let text = String(decoding: received, as: UTF8.self)
+    guard text.hasPrefix("HTTP/1.1 "), let status = Int(text.dropFirst(9).prefix(3)) else { return nil }
+    let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+    return (status, body)
+}
