@@ -71,8 +71,15 @@ import VoiceGateDSP
         #expect(ssrcs.count == 1)
         let sequence = packets.map { UInt16($0[2]) << 8 | UInt16($0[3]) }
         #expect(zip(sequence, sequence.dropFirst()).allSatisfy { $1 == $0 &+ 1 })
-        // The greeting is speech, not silence: A-law silence is 0xD5 / 0x55.
-        #expect(packets.contains { $0[12...].contains { $0 != 0xD5 && $0 != 0x55 } })
+        // The greeting is speech, not silence: A-law silence is 0xD5 / 0x55. Its first rendering
+        // (eSpeak, cold cache) may take a few seconds on a loaded machine: the line stays paced
+        // meanwhile (checked above), so listen on for up to 8 s in all.
+        func isSpeech(_ packet: [UInt8]) -> Bool { packet[12...].contains { $0 != 0xD5 && $0 != 0x55 } }
+        var heardSpeech = packets.contains(where: isSpeech)
+        while !heardSpeech, Date().timeIntervalSince(start) < 8 {
+            if let packet = caller.rtp.receive(timeoutMs: 50) { heardSpeech = isSpeech(packet) }
+        }
+        #expect(heardSpeech, "no speech in the first 8 s of the call")
 
         try caller.sip.send(caller.request("BYE", cseq: 2), toPort: run.sipPort)
         var byeAnswered = false
