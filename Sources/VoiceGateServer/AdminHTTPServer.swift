@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// `addRoutes` before `run`, so this file does not grow with each of them.
 public struct AdminHTTPServer: Sendable {
     /// The request context every route gets.
-    public typealias Context = BasicRequestContext
+    public typealias Context = AdminRequestContext
     /// Something that adds routes to the router (called once, before the server starts).
     public typealias RouteInstaller = @Sendable (Router<Context>) -> Void
 

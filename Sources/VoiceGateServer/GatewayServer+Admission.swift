@@ -4,7 +4,7 @@ import VoiceGateDialog
 
 extension SocketAddress {
     /// The peer's IP address (IPv4-mapped IPv6 as IPv4), nil for Unix sockets.
-    var ipAddress: IPAddress? {
+    var sourceIP: IPAddress? {
         switch self {
         case .v4(let v4): return withUnsafeBytes(of: v4.address.sin_addr) { IPAddress(bytes: Array($0)) }
         case .v6(let v6): return withUnsafeBytes(of: v6.address.sin6_addr) { IPAddress(bytes: Array($0)) }

@@ -253,7 +253,7 @@ public struct GatewayServer: Sendable {
             case .datagram(let envelope):
                 switch validator.react(toDatagram: envelope.data) {
                 case .process(let message):
-                    let source = envelope.remoteAddress.ipAddress
+                    let source = envelope.remoteAddress.sourceIP
                     let elapsed = ContinuousClock.now - started
                     let nowMs = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
                     switch admission.screen(message, from: source, isNewCall: controller.isNewCallAttempt(message), atMs: nowMs) {
@@ -273,7 +273,7 @@ public struct GatewayServer: Sendable {
                         let line: Logger.Message = "ignored \(message.method?.rawValue ?? "response") from \(envelope.remoteAddress): \(reason)"
                         if refusals.isFirst("\(source.map { "\($0)" } ?? "?")") { logger.notice(line) } else { logger.debug(line) }
                     }
-                case .respond(let response) where !admission.allows(envelope.remoteAddress.ipAddress):
+                case .respond(let response) where !admission.allows(envelope.remoteAddress.sourceIP):
                     logger.debug("dropped a bad datagram from \(envelope.remoteAddress) (not in trunk.allowed_networks): \(response.status ?? 0)")
                 case .respond(let response):
                     var buffer = ByteBuffer()
