@@ -27,7 +27,10 @@
 /// checks with its three halves combined coherently (240-point DFT value: neighbouring rows fall
 /// near a null, and 1.8 dB more tone-to-noise per bin), all three halves within
 /// `maximumThreeHalfChange`, and both phase turns within `maximumThreeHalfFrequencyDeviation`.
-/// Speech rarely keeps two harmonics on DTMF frequencies, stationary, for 30 ms.
+/// Speech rarely keeps two harmonics on DTMF frequencies, stationary, for 30 ms. So the 30 ms window
+/// has its own, slightly looser relative-peak and tone-to-total limits (`threeHalfRelativePeak`,
+/// `minimumThreeHalfToneToTotalRatio`): babble at 5 dB SNR crowds the row band (700-950 Hz) enough
+/// to fail the 20 ms limits in most windows of a 40-50 ms digit.
 /// Windows that pass the tone-to-total test only through its in-noise relaxation are what noisy
 /// speech and babble produce; a run of two such windows does not begin a digit by itself, only
 /// together with this 30 ms confirmation.
