@@ -27,7 +27,10 @@
 /// checks with its three halves combined coherently (240-point DFT value: neighbouring rows fall
 /// near a null, and 1.8 dB more tone-to-noise per bin), all three halves within
 /// `maximumThreeHalfChange`, and both phase turns within `maximumThreeHalfFrequencyDeviation`.
-/// Speech rarely keeps two harmonics on DTMF frequencies, stationary, for 30 ms.
+/// Speech rarely keeps two harmonics on DTMF frequencies, stationary, for 30 ms. So the 30 ms window
+/// has its own, slightly looser relative-peak and tone-to-total limits (`threeHalfRelativePeak`,
+/// `minimumThreeHalfToneToTotalRatio`): babble at 5 dB SNR crowds the row band (700-950 Hz) enough
+/// to fail the 20 ms limits in most windows of a 40-50 ms digit.
 /// Windows that pass the tone-to-total test only through its in-noise relaxation are what noisy
 /// speech and babble produce; a run of two such windows does not begin a digit by itself, only
 /// together with this 30 ms confirmation.
@@ -83,6 +86,15 @@ public struct DTMFDetector: Sendable {
         public var maximumThreeHalfChange: Double = 5
         /// Largest accepted relative frequency offset in the 30 ms confirmation window.
         public var maximumThreeHalfFrequencyDeviation: Double = 0.02
+        /// `relativePeak` for the 30 ms confirmation window, dB. Its 240-point bins put the
+        /// neighbouring rows near a null of the tone, so what is left there is noise, and babble
+        /// around 700-950 Hz is what drops 40-50 ms digits at 5 dB SNR; one dB less gains those
+        /// without talk-off on the tuning draws (the stationarity and phase checks still apply).
+        public var threeHalfRelativePeak: Double = 6
+        /// `minimumToneToTotalRatio` for the 30 ms confirmation window. Babble at 5 dB SNR leaves
+        /// a real digit at 0.6-0.7 of a window's power; 0.6-0.65 gains those digits without
+        /// talk-off on the tuning draws, 0.5 lets speech through (dozens of false digits).
+        public var minimumThreeHalfToneToTotalRatio: Double = 0.65
         /// Consecutive windows without the digit that end it, provided the tone has really gone:
         /// at least `minimumSilentHalves` half-blocks since the last agreeing window fell to
         /// `silentHalfLevel`, or another digit is being detected.
@@ -121,6 +133,8 @@ public struct DTMFDetector: Sendable {
     private let forwardTwist: Float
     private let reverseTwist: Float
     private let relativePeakRatio: Float
+    private let threeHalfRelativePeakRatio: Float
+    private let threeHalfToneToTotal: Float
     private let toneToTotal: Float
     private let secondHarmonicRatio: Float
     private let toneToTotalInNoise: Float
@@ -199,6 +213,8 @@ public struct DTMFDetector: Sendable {
         forwardTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumForwardTwist))
         reverseTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumReverseTwist))
         relativePeakRatio = Float(ToneMath.gain(decibels: 2 * configuration.relativePeak))
+        threeHalfRelativePeakRatio = Float(ToneMath.gain(decibels: 2 * configuration.threeHalfRelativePeak))
+        threeHalfToneToTotal = Float(configuration.minimumThreeHalfToneToTotalRatio)
         toneToTotal = Float(configuration.minimumToneToTotalRatio)
         toneToTotalInNoise = Float(configuration.minimumToneToTotalRatioInNoise)
         noiseAllowance = Float(configuration.noiseAllowance)
@@ -394,12 +410,12 @@ public struct DTMFDetector: Sendable {
         let tones = rowPower + columnPower
         let explainedByNoise = tones >= toneToTotalInNoise * totalPower
             && totalPower - tones <= noiseAllowance * noiseFloor / n
-        guard tones >= toneToTotal * totalPower || explainedByNoise else { return nil }
+        guard tones >= threeHalfToneToTotal * totalPower || explainedByNoise else { return nil }
         for lane in 0..<4 where lane != row {
-            if windowPower[row] < relativePeakRatio * windowPower[lane] { return nil }
+            if windowPower[row] < threeHalfRelativePeakRatio * windowPower[lane] { return nil }
         }
         for lane in 4..<8 where lane != column {
-            if windowPower[column] < relativePeakRatio * windowPower[lane] { return nil }
+            if windowPower[column] < threeHalfRelativePeakRatio * windowPower[lane] { return nil }
         }
         func turnOnFrequency(_ lane: Int, _ aRe: Float, _ aIm: Float, _ aPower: Float,
                              _ bRe: Float, _ bIm: Float, _ bPower: Float) -> Bool {

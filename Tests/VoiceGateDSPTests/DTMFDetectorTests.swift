@@ -254,7 +254,7 @@ private func detect(_ x: [Int16]) -> String { digits(DTMFDetector.detect(in: x))
     }
 }
 
-private func which(_ tool: String) -> String? {
+func which(_ tool: String) -> String? {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
         let path = "\(dir)/\(tool)"
         if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -262,7 +262,7 @@ private func which(_ tool: String) -> String? {
     return nil
 }
 
-private func run(_ tool: String, _ args: [String]) throws {
+func run(_ tool: String, _ args: [String]) throws {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: tool)
     p.arguments = args
@@ -274,7 +274,7 @@ private func run(_ tool: String, _ args: [String]) throws {
 }
 
 /// Minimal reader for the 8 kHz PCM16 files sox writes (the DSP test target has no codecs).
-private func readPCM16(_ path: String) throws -> [Int16] {
+func readPCM16(_ path: String) throws -> [Int16] {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     var offset = 12
     while offset + 8 <= bytes.count {
