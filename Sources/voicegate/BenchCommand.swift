@@ -10,7 +10,8 @@ import VoiceGateMedia
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the front end's cost per 20 ms frame (see BENCHMARKS.md).")
+        abstract: "Measure the front end's cost per 20 ms frame (see BENCHMARKS.md).",
+        subcommands: [RTPLoadCommand.self])
 
     @Argument(help: "Audio to run (mono 8/16 kHz WAVs); default: a generated 60 s call with speech-like sound, noise and keys.")
     var files: [String] = []
