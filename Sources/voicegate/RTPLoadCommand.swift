@@ -396,7 +396,7 @@ struct LoadGenerator {
             let elapsed = Double(cpuEnd.ns - cpuStart.ns) / 1e9
             let server = (cpuEnd.server - cpuStart.server) / elapsed * 100
             result["server_cpu_percent_of_one_core"] = round2(server)
-            result["server_cpu_percent_per_call"] = round2(server / Double(max(1, established.count)) * 100) / 100
+            result["server_cpu_percent_per_call"] = round2(server / Double(max(1, established.count)))
             result["client_cpu_percent_of_one_core"] = round2((cpuEnd.own - cpuStart.own) / elapsed * 100)
         }
         if probe != .none {
