@@ -39,7 +39,11 @@ struct LoadCall {
     var probeStartNs: Int64 = 0
     var probeEndNs: Int64 = 0
     var eventTimestamp: UInt32 = 0
+    var answerNs: Int64 = 0
+    /// First sound of the answer − end of the key (its first end packet) or of the speech.
     var latencyMs: Double?
+    /// First sound of the answer − start of the key or of the speech.
+    var latencyFromStartMs: Double?
 
     init(index: Int, runTag: String) {
         self.index = index

@@ -281,8 +281,12 @@ struct LoadGenerator {
             calls[i].probe = .greeting
             calls[i].lastSoundNs = arrivalNs
         case .sending, .awaitingAnswer:
-            if arrivalNs > calls[i].probeStartNs, calls[i].probeEndNs > 0 {
-                calls[i].latencyMs = Double(arrivalNs - calls[i].probeEndNs) / 1e6
+            // The first loud packet after the key or speech began: the answer. A key may be acted
+            // on at its first event packet, so the answer can start before the key's end.
+            if arrivalNs > calls[i].probeStartNs, calls[i].answerNs == 0 { calls[i].answerNs = arrivalNs }
+            if calls[i].probeEndNs > 0, calls[i].answerNs > 0 {
+                calls[i].latencyMs = Double(calls[i].answerNs - calls[i].probeEndNs) / 1e6
+                calls[i].latencyFromStartMs = Double(calls[i].answerNs - calls[i].probeStartNs) / 1e6
                 calls[i].probe = .done
             }
         default:
@@ -402,6 +406,8 @@ struct LoadGenerator {
         if probe != .none {
             let latencies = calls.compactMap(\.latencyMs)
             result["probe"] = probe.rawValue
+            let fromStart = calls.compactMap(\.latencyFromStartMs)
+            result["probe_latency_from_start_ms"] = ["p50": round2(quantile(fromStart, 0.5)), "p95": round2(quantile(fromStart, 0.95))]
             result["probe_latency_ms"] = ["n": latencies.count, "p50": round2(quantile(latencies, 0.5)),
                                           "p95": round2(quantile(latencies, 0.95)), "min": round2(latencies.min() ?? .nan),
                                           "max": round2(latencies.max() ?? .nan)]
