@@ -3,14 +3,15 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages the project needs to build, run, test, benchmark and evaluate.
 APT_PACKAGES := pkg-config libopus-dev libespeak-ng-dev espeak-ng sox libsqlite3-dev \
-                libspandsp-dev libasound2-dev alsa-utils python3 python3-venv sip-tester
+                libspandsp-dev libasound2-dev alsa-utils python3 python3-venv sip-tester \
+                baresip-core
 RELEASE_BIN := .build/release/voicegate
 CORPUS_SEED_TUNE ?= 1001
 CORPUS_SEED_REPORT ?= 1002
 SHARED ?= ../shared
 VENV := var/venv
 
-.PHONY: setup build release run demo test bench eval clean
+.PHONY: setup build release run demo test bench bench-load eval clean
 
 ## setup: install every Debian package the project needs (idempotent, quiet).
 setup:
@@ -44,9 +45,14 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## bench: speed of the front end against the C anchors (see BENCHMARKS.md).
+## bench: speed of the front end against the C anchors, then the SIP/RTP load (see BENCHMARKS.md).
 bench: release $(VENV)/.ok
 	bash bench/run-bench.sh $(RELEASE_BIN)
+	bash bench/run-load.sh $(RELEASE_BIN)
+
+## bench-load: only the SIP/RTP load on loopback (sipp 100 calls/s, concurrent RTP calls, latency).
+bench-load: release
+	bash bench/run-load.sh $(RELEASE_BIN)
 
 ## eval: accuracy on the labelled corpus (tune seed $(CORPUS_SEED_TUNE), report seed $(CORPUS_SEED_REPORT)).
 eval: release $(VENV)/.ok

@@ -221,9 +221,13 @@ public struct CallController<Peer: Hashable & Sendable>: Sendable {
     // MARK: Requests
 
     private mutating func request(_ request: SIPMessage, from peer: Peer) -> [Action] {
-        guard let method = request.method, let callID = request.callID, let branch = request.topVia?.branch else {
+        guard let method = request.method, let callID = request.callID, let via = request.topVia else {
             return []  // the validator already rejected requests without these
         }
+        // RFC 2543 peers send no branch (RFC 4475 3.4.1): the transaction is then named by what
+        // RFC 3261 17.2.3 matches such requests on (Call-ID, CSeq number, From tag, Via sent-by).
+        let branch = via.branch ?? "rfc2543 \(callID) \(request.cSeq?.sequence ?? 0) \(request.from?.tag ?? "") \(via.host):\(via.port ?? 5060)"
+
         switch method {
         case .invite:
             return invite(request, callID: callID, branch: branch, from: peer)

@@ -103,6 +103,9 @@ public struct GatewayServer: Sendable {
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
         do {
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                // NIO's default 2,048-byte datagram buffer truncates larger SIP messages (RFC 4475
+                // longreq is 3.5 kB); a UDP datagram can hold up to 64 kB.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                 .bind(host: options.bindHost, port: options.sipPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(

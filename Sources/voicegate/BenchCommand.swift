@@ -6,10 +6,11 @@ import VoiceGateMedia
 
 /// `voicegate bench`: what one call's front end costs per 20 ms frame — decode (PCMU, Opus)
 /// + energy VAD/endpointer + DTMF detector — and how many calls one core sustains in real
-/// time. Numbers are medians over repeated passes (these machines are noisy).
+/// time. Numbers are medians over repeated passes (these machines are noisy). The default
+/// subcommand of `BenchGroupCommand`, so `voicegate bench [files] --passes N` runs it.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "front-end",
         abstract: "Measure the front end's cost per 20 ms frame (see BENCHMARKS.md).")
 
     @Argument(help: "Audio to run (mono 8/16 kHz WAVs); default: a generated 60 s call with speech-like sound, noise and keys.")
