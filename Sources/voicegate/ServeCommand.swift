@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SIP UDP port (0: any free port; default 5060; file: sip.port).")
     var sipPort: Int?
 
-    @Option(help: "Admin HTTP port for GET /health and /ready (0: any free port; default 8080; file: http.port).")
+    @Option(help: "Admin HTTP port for GET /health, /ready and /metrics (0: any free port; default 8080; file: http.port).")
     var httpPort: Int?
 
     @Option(help: "Call records database (SQLite: calls, events, transfers; docs/records.md); empty for none.")
