@@ -75,4 +75,61 @@ import VoiceGateTestSupport
         #expect(metricSample(text, "voicegate_active_calls") == 0, "\(text)")
         #expect(!text.contains("+15550001"), "no caller number in any label")
     }
+
+    /// `/metrics` once `ready` says the call has wound down (5 s at most), else the last text.
+    static func metrics(port: Int, until ready: (String) -> Bool) -> String {
+        var text = ""
+        let deadline = Date().addingTimeInterval(5)
+        repeat {
+            text = httpGet(port: port, path: "/metrics")?.body ?? ""
+            if ready(text) { break }
+            usleep(100_000)
+        } while Date() < deadline
+        return text
+    }
+
+    @Test(.enabled(if: SippEndToEndTests.sippPath != nil, "sipp (sip-tester) is not installed; run make setup"))
+    func transfersCountWhenSIPSettlesThem() throws {
+        // Accepted REFER and a final NOTIFY 200: transferred.
+        let run = try ServerRun(extraArguments: ["--agent-uri", "sip:agents@127.0.0.1:5999", "--transfer-timeout", "5",
+                                                 "--transfer-mode", "refer"])
+        defer { run.stop() }
+        let port = try ServeOpsTests.adminPort(run)
+        let accepted = try SippProcess(run: run, name: "caller", scenario: SippTransferTests.callerScenario(
+            referStatus: 202, afterRefer: SippTransferTests.notifyDoneThenBye))
+        #expect(accepted.wait() == 0, "caller sipp failed:\n\(accepted.output())\nserver log:\n\(run.log())")
+        var text = Self.metrics(port: port) { metricTotal($0, "voicegate_calls_total") >= 1 }
+        #expect(metricSample(text, #"voicegate_calls_total{outcome="transferred"}"#) == 1, "\(text)\nlog:\n\(run.log())")
+        #expect(metricTotal(text, "voicegate_transfers_total") == 1, "\(text)")
+        #expect(metricSample(text, #"voicegate_sip_responses_total{code="200"}"#) ?? 0 >= 3, "INVITE, INFO, NOTIFY: \(text)")
+
+        // A refused REFER with --transfer-mode refer: the call ends, the transfer failed.
+        let refused = try SippProcess(run: run, name: "caller", scenario: SippTransferTests.callerScenario(
+            referStatus: 603, afterRefer: SippTransferTests.answerBye))
+        #expect(refused.wait() == 0, "caller sipp failed:\n\(refused.output())\nserver log:\n\(run.log())")
+        text = Self.metrics(port: port) { metricTotal($0, "voicegate_calls_total") >= 2 }
+        #expect(metricSample(text, #"voicegate_calls_total{outcome="failed"}"#) == 1, "\(text)\nlog:\n\(run.log())")
+        #expect(metricSample(text, #"voicegate_calls_total{outcome="transferred"}"#) == 1)
+        #expect(metricTotal(text, "voicegate_transfers_total") == 2, "the dialog decided two transfers: \(text)")
+    }
+
+    @Test(.enabled(if: SippEndToEndTests.sippPath != nil, "sipp (sip-tester) is not installed; run make setup"))
+    func callersRTPGivesJitterSamples() throws {
+        let run = try ServerRun()
+        defer { run.stop() }
+        let port = try ServeOpsTests.adminPort(run)
+        // Two seconds of μ-law silence (0xFF) as RTP (sipp paces it at 20 ms): no speech, no keys.
+        let audio = run.directory.appendingPathComponent("silence.ulaw")
+        try Data(repeating: 0xFF, count: 16000).write(to: audio)
+        let middle = """
+              <nop><action><exec rtp_stream="\(audio.path),1,0"/></action></nop>
+              <pause milliseconds="2500"/>
+            """
+        let sipp = try run.sipp(scenario: SippEndToEndTests.scenario(middle: middle))
+        #expect(sipp.status == 0, "sipp failed:\n\(sipp.output)\nserver log:\n\(run.log())")
+        let text = Self.metrics(port: port) { metricTotal($0, "voicegate_calls_total") >= 1 }
+        #expect((metricSample(text, "voicegate_rtp_jitter_seconds_count") ?? 0) >= 1, "sampled at the call's end:\n\(text)")
+        #expect(metricSample(text, #"voicegate_rtp_jitter_seconds_bucket{le="+Inf"}"#) == metricSample(text, "voicegate_rtp_jitter_seconds_count"))
+        #expect(metricSample(text, "voicegate_rtp_packets_lost_total") == 0, "nothing is lost on loopback: \(text)")
+    }
 }
