@@ -110,6 +110,7 @@ public struct CallSession: Sendable {
     public mutating func promptFailed(playID: String) -> [SessionRequest] {
         guard awaitingAudio.contains(playID) else { return [] }
         awaitingAudio.removeAll { $0 == playID }
+        latency.promptStopped(playID: playID)  // never heard: it answers nothing
         send(.promptFinished(playID: playID))
         return takeRequests()
     }
