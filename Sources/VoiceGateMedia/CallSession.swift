@@ -42,6 +42,7 @@ public struct CallSession: Sendable {
     /// Prompts asked for and not yet rendered, with their order.
     private var awaitingAudio: [String] = []
     private var requests: [SessionRequest] = []
+    private var latency = ResponseLatencyMeter()
 
     /// Starts a call: the engine greets (or asks for the caller's profile first).
     /// - Parameters:
@@ -82,11 +83,21 @@ public struct CallSession: Sendable {
         frontEnd.process(inbound) { events.append($0) }
         for event in events { handle(event) }
         var finished: [String] = []
-        player.render(into: outbound) { finished.append($0) }
+        var started: [(playID: String, sample: Int)] = []
+        player.render(into: outbound, started: { started.append(($0, $1)) }, finished: { finished.append($0) })
+        for (playID, sample) in started {
+            latency.promptStarted(playID: playID, atMs: nowMs + Int64(sample * 1000 / CallFrontEnd.sampleRate))
+        }
         nowMs += Int64(outbound.count * 1000 / CallFrontEnd.sampleRate)
         for playID in finished { send(.promptFinished(playID: playID)) }
         return takeRequests()
     }
+
+    /// The response latency measured since the last call, if any: milliseconds from the end
+    /// of the caller's input (key, or last speech of an utterance) to the first sample of the
+    /// prompt that answers it (see `ResponseLatencyMeter`). The driver sends the frame of that
+    /// sample right after `process`, so this is the wait up to its first RTP packet.
+    public mutating func takeResponseLatencyMs() -> Int64? { latency.take() }
 
     /// The rendered audio of a prompt the session asked for. Prompts play in the order asked.
     public mutating func promptAudio(playID: String, samples: [Int16]) {
@@ -99,6 +110,7 @@ public struct CallSession: Sendable {
     public mutating func promptFailed(playID: String) -> [SessionRequest] {
         guard awaitingAudio.contains(playID) else { return [] }
         awaitingAudio.removeAll { $0 == playID }
+        latency.promptStopped(playID: playID)  // never heard: it answers nothing
         send(.promptFinished(playID: playID))
         return takeRequests()
     }
@@ -111,12 +123,14 @@ public struct CallSession: Sendable {
 
     /// An intent recognised outside the audio path (e.g. a test or an operator tool).
     public mutating func recognised(_ recognition: Recognition, source: InputSource) -> [SessionRequest] {
+        latency.inputEnded(atMs: nowMs)
         send(.intent(name: recognition.intent, confidence: recognition.confidence, source: source, phrase: recognition.phrase))
         return takeRequests()
     }
 
     /// A key received out of band (RFC 4733 or SIP INFO), already de-duplicated by the caller.
     public mutating func keyPressed(_ digit: Character) -> [SessionRequest] {
+        latency.inputEnded(atMs: nowMs)
         send(.dtmf(digit))
         return takeRequests()
     }
@@ -153,11 +167,13 @@ public struct CallSession: Sendable {
 
     private mutating func handle(_ event: FrontEndEvent) {
         switch event {
-        case .dtmf(let digit, _):
+        case let .dtmf(digit, seconds):
+            latency.inputEnded(atMs: Int64((seconds * 1000).rounded()))
             send(.dtmf(digit.rawValue))
         case .speechStarted:
             send(.speechStarted)
         case .speechEnded(let utterance):
+            latency.inputEnded(atMs: Int64((utterance.speechEnd * 1000).rounded()))
             send(.speechEnded)
             let expected = engine.expectedIntents(in: state)
             if let recognizer, let found = recognizer.recognize(utterance, expected: expected, language: state.language) {
@@ -180,10 +196,12 @@ public struct CallSession: Sendable {
             switch action {
             case let .play(playID, segments, language, _, slow):
                 awaitingAudio.append(playID)
+                latency.promptRequested(playID: playID)
                 requests.append(.render(playID: playID, segments: segments, language: language, slow: slow))
             case .stopPlayback(let playID):
                 awaitingAudio.removeAll { $0 == playID }
                 player.stop(playID: playID)
+                latency.promptStopped(playID: playID)
             case let .startTimer(id, afterMs):
                 timers[id] = nowMs + afterMs
             case .cancelTimer(let id):
@@ -197,6 +215,7 @@ public struct CallSession: Sendable {
                 requests.append(.hangUp)
                 end()
             case .record(let event):
+                if case .noInput = event.detail { latency.noInput() }
                 requests.append(.trace(event))
             }
         }

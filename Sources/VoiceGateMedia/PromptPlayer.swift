@@ -41,9 +41,17 @@ public struct PromptPlayer: Sendable {
     /// Fills `frame` with the next samples, silence where no prompt plays, and reports each
     /// prompt that ended within the frame.
     public mutating func render(into frame: UnsafeMutableBufferPointer<Int16>, finished: (String) -> Void) {
+        render(into: frame, started: { _, _ in }, finished: finished)
+    }
+
+    /// Like `render(into:finished:)`, and also reports each prompt whose first sample is in
+    /// the frame, with that sample's index in the frame (for response-latency measurement).
+    public mutating func render(into frame: UnsafeMutableBufferPointer<Int16>, started: (String, Int) -> Void,
+                                finished: (String) -> Void) {
         var filled = 0
         while filled < frame.count, !queue.isEmpty {
             let take = min(frame.count - filled, queue[0].samples.count - queue[0].position)
+            if take > 0, queue[0].position == 0 { started(queue[0].playID, filled) }
             if take > 0 {
                 queue[0].samples.withUnsafeBufferPointer { source in
                     for k in 0..<take { frame[filled + k] = source[queue[0].position + k] }

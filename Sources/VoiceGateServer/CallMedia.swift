@@ -75,6 +75,8 @@ public struct CallServices: Sendable {
     public var records: CallRecorder? = nil
     /// `menu_versions.id` of `engine`'s menu in the records, if registered.
     public var menuVersion: Int64? = nil
+    /// Where the calls' metrics go (`GET /metrics`), nil for none.
+    public var metrics: GatewayMetrics? = nil
 
     /// Services; see the properties.
     public init(engine: DialogEngine, prompts: any PromptAudioSource, bank: any BankBackend,
@@ -231,6 +233,8 @@ struct CallMedia: Sendable {
 
         var session: CallSession?
         var endReason: MediaEnding?
+        var engineOutcome: CallOutcome?
+        var receptionSampler = RTPReceptionSampler()
         defer { services.records?.mediaEnded(callID: plan.callID, detail: endReason.recordDetail) }
         let bank = services.bank
         func fulfil(_ requests: [SessionRequest]) {
@@ -249,6 +253,8 @@ struct CallMedia: Sendable {
                 case .trace(let event):
                     trace?.append(event)
                     services.records?.record(callID: plan.callID, event)
+                    services.metrics?.traceEvent(event)
+                    if case .hangup(_, let outcome) = event.detail { engineOutcome = outcome }
                     logger.info("\(event.logLine)")
                 }
             }
@@ -345,6 +351,7 @@ struct CallMedia: Sendable {
                             logger.warning("RTP send to \(target) failed: \(error)")
                         }
                     }
+                    if let waited = current.takeResponseLatencyMs() { services.metrics?.observeResponseLatency(ms: waited) }
                     fulfil(requests)
                 }
                 for update in keys.expire(nowMs: now) { _ = update }
@@ -354,6 +361,7 @@ struct CallMedia: Sendable {
                     endReason = .hangUp("media timeout")
                 }
                 if rtcp.isDue(nowMs: now) {
+                    receptionSampler.report(rtcp.reception, to: services.metrics)
                     await sendRTCP(rtcp.makeReport(nowMs: now, localSSRC: sender.ssrc, sender: senderInfo(), using: &random))
                 }
             case .rtp(let envelope):
@@ -434,6 +442,8 @@ struct CallMedia: Sendable {
                 if new.codec.clockRate != media.codec.clockRate {
                     // Another clock (G.711 ⇄ Opus) is another RTP stream: new SSRC, timestamps and RTCP state.
                     sender = RTPSender(payloadType: new.codec.payloadType, clockRate: new.codec.clockRate)
+                    receptionSampler.report(rtcp.reception, to: services.metrics)
+                    receptionSampler = RTPReceptionSampler()
                     jitter = JitterBuffer<[UInt8]>(configuration: .init(clockRate: new.codec.clockRate))
                     rtcp = RTCPSession(cname: "voicegate-\(sender.ssrc)@\(bindHost)", meanIntervalMs: rtcpIntervalMs,
                                        localClockRate: new.codec.clockRate, startMs: nowMs(), using: &random)
@@ -462,6 +472,9 @@ struct CallMedia: Sendable {
         }
         // RFC 3550 6.6: the last report and a BYE say we leave (only once media flowed).
         if session != nil {
+            receptionSampler.report(rtcp.reception, to: services.metrics)
+            // A transfer's outcome is SIP's to tell (the REFER or bridge may fail): the server counts it.
+            if case .transfer? = result {} else { services.metrics?.callEnded(outcome: engineOutcome ?? .failed) }
             await sendRTCP(rtcp.makeGoodbye(nowMs: nowMs(), localSSRC: sender.ssrc, sender: senderInfo(), reason: "call ended"))
         }
         return result

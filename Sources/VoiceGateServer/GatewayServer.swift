@@ -180,10 +180,14 @@ public struct GatewayServer: Sendable {
         let started = ContinuousClock.now
         var shutdown = ShutdownPhase.running
         var drainTimer: Task<Void, Never>?
+        let metrics = services.metrics
+        /// Calls whose transfer SIP has not settled yet (their outcome is counted when it is).
+        var transfersInFlight = Set<String>()
 
         func send(_ message: SIPMessage, to flow: SIPFlow) async {
             var buffer = ByteBuffer()
             SIPSerializer.write(message, into: &buffer)
+            if let status = message.status { metrics?.sipResponseSent(status: status) }
             switch flow.transport {
             case .udp:
                 try? await outbound.write(AddressedEnvelope(remoteAddress: flow.remote, data: buffer))
@@ -228,8 +232,13 @@ public struct GatewayServer: Sendable {
                     callLogger[metadataKey: "call-id"] = "\(callID)"
                     callLogger.info("call ended: \(reason)")
                     services.records?.sipEnded(callID: callID, detail: reason)
+                    // A transfer SIP never settled (the caller left first) stays `transferred`, as in the records.
+                    if transfersInFlight.remove(callID) != nil { metrics?.callEnded(outcome: .transferred) }
                 case let .transferFinished(callID, outcome):
                     services.records?.transferFinished(callID: callID, outcome)
+                    if transfersInFlight.remove(callID) != nil {
+                        if case .transferred = outcome { metrics?.callEnded(outcome: .transferred) } else { metrics?.callEnded(outcome: .failed) }
+                    }
                     var callLogger = logger
                     callLogger[metadataKey: "call-id"] = "\(callID)"
                     let mode = bridges.isBridged(callID) ? "bridge" : "refer"
@@ -271,6 +280,7 @@ public struct GatewayServer: Sendable {
                                                                  retryAfterSeconds: retryAfter, toTag: controller.nextToken())
                         var buffer = ByteBuffer()
                         SIPSerializer.write(response, into: &buffer)
+                        metrics?.sipResponseSent(status: status)
                         try? await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer))
                     case .ignore(let reason):
                         let line: Logger.Message = "ignored \(message.method?.rawValue ?? "response") from \(envelope.remoteAddress): \(reason)"
@@ -281,6 +291,7 @@ public struct GatewayServer: Sendable {
                 case .respond(let response):
                     var buffer = ByteBuffer()
                     SIPSerializer.write(response, into: &buffer)
+                    if let status = response.status { metrics?.sipResponseSent(status: status) }
                     try? await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer))
                 case .drop(let why):
                     logger.debug("dropped datagram from \(envelope.remoteAddress): \(why)")
@@ -305,6 +316,7 @@ public struct GatewayServer: Sendable {
                 await perform(controller.handle(.hangUp(callID: callID, reason: reason)))
             case .media(.transfer(let callID, let queue, let reason, let language)):
                 bridges.languages[callID] = language
+                transfersInFlight.insert(callID)
                 // The context key is the Call-ID (what `GET /api/calls/{id}/context` will take);
                 // the full context is in the call's trace, only the key goes out in SIP.
                 var callLogger = logger
@@ -345,6 +357,7 @@ public struct GatewayServer: Sendable {
             case .stopNow:
                 break loop
             }
+            metrics?.setActiveCalls(controller.activeCallCount)
             // Drained (or no waiting asked for, or the timeout ran out): BYE whatever is left.
             if shutdown == .draining, controller.activeCallCount == 0 || options.drainTimeoutMs <= 0 || drainTimedOut {
                 shutdown = .finishing

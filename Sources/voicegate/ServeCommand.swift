@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
             trace file and --db. With refer-then-bridge (the default transfer mode) a failed \
             REFER makes VoiceGate call the agent itself and bridge the caller. Values not given as flags come from --config, then from built-in defaults; \
             the source allow-list (trunk.allowed_networks, default loopback only) is set in the \
-            file. GET /health and /ready answer on --http-port. --caller-number and \
+            file. GET /health, /ready and /metrics (Prometheus) answer on --http-port. --caller-number and \
             --called-number are ignored (they come from the INVITE).
             """)
 
@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SIP UDP port (0: any free port; default 5060; file: sip.port).")
     var sipPort: Int?
 
-    @Option(help: "Admin HTTP port for GET /health and /ready (0: any free port; default 8080; file: http.port).")
+    @Option(help: "Admin HTTP port for GET /health, /ready and /metrics (0: any free port; default 8080; file: http.port).")
     var httpPort: Int?
 
     @Option(help: "Call records database (SQLite: calls, events, transfers; docs/records.md); empty for none.")
@@ -138,6 +138,9 @@ struct ServeCommand: AsyncParsableCommand {
             retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)
         services.records = records?.recorder
         services.menuVersion = records?.menuVersion
+        let metrics = GatewayMetrics()
+        metrics.bootstrapMetricsSystem()
+        services.metrics = metrics
         var options = gatewayOptions(settings)
         options.codecs = CallCodec.parseList(codecs) ?? options.codecs
         options.tcpIdleTimeoutMs = Int64(tcpIdleTimeout * 1000)
@@ -156,15 +159,17 @@ struct ServeCommand: AsyncParsableCommand {
         let callServices = services
         let bindHost = advertise ?? settings.bind
         let readiness = ServiceReadiness()
-        let admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
-                                    logger: Logger(label: "voicegate.http"))
+        var adminRoutes = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
+                                          logger: Logger(label: "voicegate.http"))
+        adminRoutes.addMetrics(metrics)
+        let admin = adminRoutes
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await admin.run(until: httpStop) { port in
                         let target = settings.bind.contains(":") ? "[\(settings.bind)]:\(port)" : "\(settings.bind):\(port)"
-                        FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready)\n".utf8))
+                        FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready, /metrics)\n".utf8))
                     }
                 }
                 group.addTask {
