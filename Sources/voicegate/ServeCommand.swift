@@ -156,8 +156,12 @@ struct ServeCommand: AsyncParsableCommand {
         let callServices = services
         let bindHost = advertise ?? settings.bind
         let readiness = ServiceReadiness()
-        let admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
-                                    logger: Logger(label: "voicegate.http"))
+        var adminRoutes = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
+                                          logger: Logger(label: "voicegate.http"))
+        if let store = records?.store {
+            adminRoutes.addRoutes { ConsoleRoutes(store: store).install(on: $0) }  // the console's read pages (docs/ops-console.md)
+        }
+        let admin = adminRoutes
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
