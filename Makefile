@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages the project needs to build, run, test, benchmark and evaluate.
-APT_PACKAGES := pkg-config libopus-dev libespeak-ng-dev espeak-ng sox libsqlite3-dev \
+APT_PACKAGES := pkg-config libopus-dev libespeak-ng-dev espeak-ng sox libsqlite3-dev chromium \
                 libspandsp-dev libasound2-dev alsa-utils python3 python3-venv sip-tester
 RELEASE_BIN := .build/release/voicegate
 CORPUS_SEED_TUNE ?= 1001

@@ -6,9 +6,13 @@ public enum ConsoleCallsPage {
     /// The body HTML for `calls` (at most `query.limit` are shown; `hasMore`: a next page exists).
     public static func body(calls: [CallRecord], query: ConsoleCallsQuery, hasMore: Bool) -> String {
         let e = ConsoleHTML.escape
-        let outcomes = ([""] + RecordedOutcome.allCases.map(\.rawValue)).map { value in
-            let selected = query.outcome?.rawValue == value || (value.isEmpty && query.outcome == nil)
-            return #"<option value="\#(value)"\#(selected ? " selected" : "")>\#(value.isEmpty ? "any" : value)</option>"#
+        // Explicit String types: with GRDB visible, bare literals here can be inferred as SQL fragments.
+        let values: [String] = [""] + RecordedOutcome.allCases.map { $0.rawValue }
+        let outcomes = values.map { (value: String) -> String in
+            let selected: Bool = query.outcome?.rawValue == value || (value.isEmpty && query.outcome == nil)
+            let label: String = value.isEmpty ? "any" : value
+            let mark: String = selected ? " selected" : ""
+            return "<option value=\"\(value)\"\(mark)>\(label)</option>"
         }.joined()
         var html = """
             <form method="get" action="/console/calls" class="filters">

@@ -47,9 +47,10 @@ public enum ConsoleFunnelPage {
         html += """
             <h2>Response latency</h2>
             <p>From the caller's input as stored (a key, a recognised intent or a no-match) to the next prompt \
-            starting, lookups included; the wait for the end of speech before an intent is not in it \
-            (see /metrics for the live measure). p50 <b class="p50">\(p50)</b>, p95 <b class="p95">\(p95)</b>, \
-            \(latency.count) responses.</p>
+            starting, as the events record it: the IVR's decision plus any backend lookup before the answer. \
+            Not in it: the wait for the end of speech before an intent is decided, and prompt rendering and \
+            audio buffering after the decision (see /metrics for the live measure). \
+            p50 <b class="p50">\(p50)</b>, p95 <b class="p95">\(p95)</b>, \(latency.count) responses.</p>
             \(ConsoleSVG.latencyHistogram(latency))
             """
         return html

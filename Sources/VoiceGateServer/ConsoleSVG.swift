@@ -15,7 +15,7 @@ enum ConsoleSVG {
     /// succeeded / asked for an agent / hung up / other failures, and under it two thin bars
     /// for the callers who hit no-input and no-match. Problem nodes get a red, bold label.
     static func funnelChart(_ nodes: [FunnelReport.Node], isProblem: (FunnelReport.Node) -> Bool) -> String {
-        let labelWidth = 170.0, barWidth = 430.0, rowHeight = 40.0, top = 30.0, numbersWidth = 140.0
+        let labelWidth = 150.0, barWidth = 340.0, rowHeight = 40.0, top = 48.0, numbersWidth = 130.0
         let width = labelWidth + barWidth + numbersWidth
         let height = top + rowHeight * Double(max(nodes.count, 1)) + 10
         let scale = barWidth / Double(max(nodes.map(\.entered).max() ?? 1, 1))
@@ -23,10 +23,13 @@ enum ConsoleSVG {
         let legend: [(String, String)] = [("succeeded", succeededColour), ("asked for agent", agentColour),
                                           ("hung up", hungUpColour), ("other failure", otherColour),
                                           ("no-input", noInputColour), ("no-match", noMatchColour)]
+        // Two legend rows: the bar's segments, then the thin bars.
         var x = labelWidth
-        for (label, colour) in legend {
-            svg += #"<rect x="\#(x)" y="6" width="10" height="10" fill="\#(colour)"/><text x="\#(x + 14)" y="15">\#(label)</text>"#
-            x += 14 + Double(label.count) * 6.5 + 12
+        for (index, (label, colour)) in legend.enumerated() {
+            let row = index < 4 ? 0.0 : 1.0
+            if index == 4 { x = labelWidth }
+            svg += #"<rect x="\#(format(x))" y="\#(6 + row * 16)" width="10" height="10" fill="\#(colour)"/><text x="\#(format(x + 14))" y="\#(15 + row * 16)">\#(label)</text>"#
+            x += 14 + Double(label.count) * 6.6 + 14
         }
         if nodes.isEmpty {
             svg += #"<text x="\#(labelWidth)" y="\#(top + 20)">No calls in this window.</text>"#
@@ -64,7 +67,7 @@ enum ConsoleSVG {
 
     /// Vertical bars, one per latency bucket, with p50/p95 written above.
     static func latencyHistogram(_ distribution: LatencyDistribution) -> String {
-        let width = 600.0, height = 220.0, left = 40.0, bottom = 40.0, top = 24.0
+        let width = 760.0, height = 230.0, left = 40.0, bottom = 40.0, top = 38.0
         let buckets = distribution.counts.count
         let slot = (width - left - 10) / Double(buckets)
         let peak = Double(max(distribution.counts.max() ?? 1, 1))

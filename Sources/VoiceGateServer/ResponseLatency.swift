@@ -2,10 +2,11 @@ public import VoiceGateDialog
 
 /// The IVR's response latency as far as stored events show it: from the caller's last input
 /// (a `dtmf`, `intent` or `nomatch` event: the moment the gateway had the key or the recognition
-/// result) to the next `prompt` `started` event (the answer starting to play). Backend lookups
-/// in between are included, as the caller waits for them too. Not included: the end-of-speech
-/// wait before a spoken intent is decided (the endpointer's trailing silence) and audio
-/// buffering after the prompt starts; the metrics helper's live histogram measures those.
+/// result) to the next `prompt` `started` event. The engine records `started` when it decides to
+/// play, so this is the decision plus any backend lookup before the answer (the caller waits for
+/// those too) — usually 0 ms without a lookup. Not included: the end-of-speech wait before a
+/// spoken intent is decided (the endpointer's trailing silence), prompt rendering and audio
+/// buffering after the decision; the metrics helper's live histogram measures those.
 /// No-input reprompts are not responses to input and are not samples. Pure.
 public enum ResponseLatency {
     /// The samples of one call, in milliseconds, in order.
