@@ -4,7 +4,7 @@ SWIFT ?= swift
 # Debian packages the project needs to build, run, test, benchmark and evaluate.
 APT_PACKAGES := pkg-config libopus-dev libespeak-ng-dev espeak-ng sox libsqlite3-dev \
                 libspandsp-dev libasound2-dev alsa-utils python3 python3-venv sip-tester \
-                baresip-core
+                baresip-core chromium
 RELEASE_BIN := .build/release/voicegate
 CORPUS_SEED_TUNE ?= 1001
 CORPUS_SEED_REPORT ?= 1002

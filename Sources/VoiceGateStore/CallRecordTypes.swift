@@ -115,16 +115,19 @@ public struct CallFilter: Sendable, Equatable {
     public var node: String?
     /// At most this many calls, newest first.
     public var limit: Int
+    /// Skip this many matching calls first (the console's pages).
+    public var offset: Int
 
     /// A filter; by default the 100 newest calls.
     public init(startedFrom: Date? = nil, startedBefore: Date? = nil, outcome: RecordedOutcome? = nil,
-                callerNumber: String? = nil, node: String? = nil, limit: Int = 100) {
+                callerNumber: String? = nil, node: String? = nil, limit: Int = 100, offset: Int = 0) {
         self.startedFrom = startedFrom
         self.startedBefore = startedBefore
         self.outcome = outcome
         self.callerNumber = callerNumber
         self.node = node
         self.limit = limit
+        self.offset = offset
     }
 }
 

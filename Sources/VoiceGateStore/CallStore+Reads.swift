@@ -30,8 +30,8 @@ extension CallStore {
             arguments += [node]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments += [max(0, filter.limit)]
-        let sql = "SELECT * FROM calls \(whereClause) ORDER BY started_at DESC, id LIMIT ?"
+        arguments += [max(0, filter.limit), max(0, filter.offset)]
+        let sql = "SELECT * FROM calls \(whereClause) ORDER BY started_at DESC, id LIMIT ? OFFSET ?"
         let bound = arguments
         return try await pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.callRecord)

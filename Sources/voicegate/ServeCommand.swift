@@ -162,6 +162,9 @@ struct ServeCommand: AsyncParsableCommand {
         var adminRoutes = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
                                           logger: Logger(label: "voicegate.http"))
         adminRoutes.addMetrics(metrics)
+        if let store = records?.store {
+            adminRoutes.addRoutes { ConsoleRoutes(store: store).install(on: $0) }  // the console's read pages (docs/ops-console.md)
+        }
         let admin = adminRoutes
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
