@@ -93,6 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Mean RTCP report interval in milliseconds (RFC 3550: 5000), randomised 0.5-1.5x.")
     var rtcpIntervalMs = 5000
 
+    @Option(help: "File the process id is written to, for 'voicegate reload' (SIGHUP); empty for none.")
+    var pidFile = "var/voicegate.pid"
+
     @OptionGroup var files: MenuFileOptions
 
     @OptionGroup var callOptions: CallOptions
@@ -138,6 +141,14 @@ struct ServeCommand: AsyncParsableCommand {
             retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)
         services.records = records?.recorder
         services.menuVersion = records?.menuVersion
+        // Published prompt and menu versions, the console's version pages, and reload (SIGHUP).
+        let publisher = try await VersionPublisher(menuFile: files.menu, promptsFolder: files.prompts, renderer: prompts,
+                                                   store: records?.store, logger: Logger(label: "voicegate.versions"))
+        services.live = publisher.live
+        let reloadSignal = LiveReload.onSIGHUP(publisher: publisher)
+        defer { reloadSignal.cancel() }
+        let writtenPIDFile = try LiveReload.writePIDFile(pidFile)
+        defer { if let writtenPIDFile { LiveReload.removePIDFile(writtenPIDFile) } }
         var options = gatewayOptions(settings)
         options.codecs = CallCodec.parseList(codecs) ?? options.codecs
         options.tcpIdleTimeoutMs = Int64(tcpIdleTimeout * 1000)
@@ -156,13 +167,15 @@ struct ServeCommand: AsyncParsableCommand {
         let callServices = services
         let bindHost = advertise ?? settings.bind
         let readiness = ServiceReadiness()
-        let admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
+        var admin = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
                                     logger: Logger(label: "voicegate.http"))
+        admin.addRoutes { VersionRoutes.install($0, publisher: publisher) }
+        let adminServer = admin
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await admin.run(until: httpStop) { port in
+                    try await adminServer.run(until: httpStop) { port in
                         let target = settings.bind.contains(":") ? "[\(settings.bind)]:\(port)" : "\(settings.bind):\(port)"
                         FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready)\n".utf8))
                     }
