@@ -22,15 +22,13 @@ public actor LiveConfiguration {
         state.configuration(forNewCall: callID)
     }
 
-    /// Applies `change` to the state in one step; returns what it returned.
+    /// Applies `change` to the state in one step; returns what it returned. The renderer's own
+    /// catalog follows too, for what renders outside a call snapshot (a bridged call's prompt).
     @discardableResult
-    public func update<Result: Sendable>(_ change: @Sendable (inout LiveState) -> Result) -> Result {
-        change(&state)
-    }
-
-    /// Replaces the whole state (reload from disk).
-    public func replace(with newState: LiveState) {
-        state = newState
+    public func update<Result: Sendable>(_ change: @Sendable (inout LiveState) -> Result) async -> Result {
+        let result = change(&state)
+        await renderer.replaceCatalog(state.catalog)
+        return result
     }
 }
 

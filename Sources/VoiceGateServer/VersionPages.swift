@@ -7,6 +7,10 @@ import VoiceGateStore
 enum VersionPages {
     private static func e(_ text: String) -> String { ConsoleHTML.escape(text) }
 
+    /// URL query characters left as they are (RFC 3986 unreserved, ASCII only).
+    private static let unreserved = CharacterSet(charactersIn:
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     private static func time(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
     }
@@ -51,7 +55,7 @@ enum VersionPages {
         let draft = previewText ?? text
         var preview = ""
         if let previewText, !previewText.isEmpty {
-            let query = previewText.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let query = previewText.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
             preview = """
                 <p>Preview of the draft (synthesised on the server; not published):</p>
                 <audio id="preview" controls autoplay src="\(base)/preview?text=\(query)"></audio>

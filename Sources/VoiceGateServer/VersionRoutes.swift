@@ -53,6 +53,11 @@ public enum VersionRoutes {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The query's fields decoded as a browser's GET form encodes them (`+` is a space).
+    static func query(_ request: Request) -> [String: String] {
+        RequestFields.form(request.uri.query ?? "")
+    }
+
     /// A `303 See Other` to `path` (post/redirect/get, so reloading a page does not re-post).
     static func redirect(_ path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
@@ -105,7 +110,7 @@ public enum VersionRoutes {
             let history = try await publisher.promptHistory(key)
             return VersionPages.promptEditor(key: key, text: text, version: state.promptVersions[key],
                                              recorded: state.catalog.recording(of: key.id, language: key.language) != nil,
-                                             history: history, previewText: request.uri.queryParameters.get("preview"))
+                                             history: history, previewText: query(request)["preview"])
         }
         router.get("/api/prompts/:id/:lang") { _, context in
             let key = try promptKey(context)
@@ -124,7 +129,7 @@ public enum VersionRoutes {
         for prefix in ["/console", "/api"] {
             router.get("\(prefix)/prompts/:id/:lang/preview") { request, context in
                 let key = try promptKey(context)
-                guard let text = request.uri.queryParameters.get("text"), !text.isEmpty else {
+                guard let text = query(request)["text"], !text.isEmpty else {
                     throw HTTPError(.badRequest, message: "missing text")
                 }
                 return try await preview(text, key: key, publisher: publisher)

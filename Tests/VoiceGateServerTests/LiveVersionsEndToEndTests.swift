@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import VoiceGateStore
 import VoiceGateTestSupport
 
 /// Live changes on a running `voicegate serve` (real SIP calls with sipp, real HTTP with curl):
@@ -123,7 +124,7 @@ import VoiceGateTestSupport
     }
 
     @Test(.enabled(if: enabled, "needs sipp and curl"))
-    func aPublishedPromptReachesTheNextCallWhileTheCallInProgressKeepsItsVersion() throws {
+    func aPublishedPromptReachesTheNextCallWhileTheCallInProgressKeepsItsVersion() async throws {
         let server = try LiveServer()
         defer { server.run.stop() }
         let before = try server.object("GET", "/api/prompts/greeting/en")
@@ -150,6 +151,26 @@ import VoiceGateTestSupport
         #expect(versions.contains([newVersion]), "call B should play v\(newVersion): \(versions)")
         #expect(traces.count == 2)
 
+        // The records say the same: events name the version, rows the menu version.
+        let menuVersion = (try server.object("GET", "/api/menus")["current"] as? NSNumber)?.int64Value
+        let store = try CallStore(path: server.run.directory.appendingPathComponent("db.sqlite").path, recoverOpenCalls: false)
+        defer { try? store.close() }
+        var calls = try await store.calls()
+        for _ in 0..<40 where calls.count < 2 || calls.contains(where: { $0.endedAt == nil }) {
+            try await Task.sleep(for: .milliseconds(50))
+            calls = try await store.calls()
+        }
+        var recorded: [Set<Int64>] = []
+        for call in calls {
+            let events = try await store.events(callID: call.id)
+            recorded.append(Set(events.compactMap { event in
+                if case .prompt(id: "greeting", _, _, _) = event.detail { return event.promptVersion ?? -1 }
+                return nil
+            }))
+            #expect(call.menuVersion == menuVersion)
+        }
+        #expect(Set(recorded) == [[Int64(oldVersion)], [Int64(newVersion)]], "recorded greeting versions: \(recorded)")
+
         // Roll back: the next call plays the old version again.
         _ = try server.object("POST", "/api/prompts/greeting/en/rollback/\(oldVersion)")
         let callC = try server.startCall(pauseMs: 500)
@@ -159,7 +180,7 @@ import VoiceGateTestSupport
         // The console pages render the versions.
         let page = try server.http("GET", "/console/prompts/greeting/en")
         #expect(page.status == 200 && page.body.contains("v\(newVersion)") && page.body.contains("shorter greeting"))
-        let preview = try server.http("GET", "/console/prompts/greeting/en/preview?text=Hello")
+        let preview = try server.http("GET", "/console/prompts/greeting/en/preview?text=Hello+there")
         #expect(preview.status == 200 && preview.body.hasPrefix("RIFF"))
     }
 
