@@ -48,9 +48,11 @@ enum VersionPages {
             """)
     }
 
-    /// One prompt text: edit (preview, publish with a note) and its versions with rollback.
+    /// One prompt text: one form (the text, a note) whose *Preview* button reloads the page with
+    /// the draft and an `<audio>` player of it, and whose *Publish* button posts it; then the
+    /// versions with rollback buttons.
     static func promptEditor(key: PromptKey, text: String, version: Int64?, recorded: Bool,
-                             history: [PromptVersion], previewText: String?) -> Response {
+                             history: [PromptVersion], previewText: String?, note: String?) -> Response {
         let base = "/console/prompts/\(e(key.id))/\(key.language.rawValue)"
         let draft = previewText ?? text
         var preview = ""
@@ -61,7 +63,7 @@ enum VersionPages {
                 <audio id="preview" controls autoplay src="\(base)/preview?text=\(query)"></audio>
                 """
         }
-        let note = recorded
+        let recordedNote = recorded
             ? "<p class=\"bad\">A recording (<code>\(e(key.id)).wav</code>) exists: calls play it, not this text.</p>" : ""
         var rows = ""
         for row in history {
@@ -77,17 +79,14 @@ enum VersionPages {
         }
         return ConsoleHTML.page(title: "Prompt \(key.id) (\(key.language.rawValue))", body: """
             <p>Current version: <strong id="current-version">\(version.map { "v\($0)" } ?? "—")</strong> · <a href="/console/prompts">all prompts</a></p>
-            \(note)
-            <form method="get" action="\(base)">
-            <p><textarea name="preview" rows="5" cols="80">\(e(draft))</textarea></p>
-            <p><button>Preview</button></p>
+            \(recordedNote)
+            <form method="post" action="\(base)/publish" id="edit">
+            <p><textarea name="text" rows="5" cols="80">\(e(draft))</textarea></p>
+            <p>Note: <input name="note" size="50" required value="\(e(note ?? ""))">
+            <button id="preview-button" formmethod="get" formaction="\(base)" formnovalidate>Preview</button>
+            <button id="publish-button">Publish for new calls</button></p>
             </form>
             \(preview)
-            <form method="post" action="\(base)/publish" id="publish">
-            <input type="hidden" name="text" value="\(e(draft))">
-            <p>Publish the text above (preview first to change it) for new calls; note: <input name="note" size="50" required>
-            <button>Publish</button></p>
-            </form>
             <h2>Versions</h2>
             <table id="versions"><tr><th>Version</th><th>When</th><th>Who</th><th>Note</th><th>Text</th><th></th></tr>\(rows)</table>
             """)

@@ -110,7 +110,7 @@ public enum VersionRoutes {
             let history = try await publisher.promptHistory(key)
             return VersionPages.promptEditor(key: key, text: text, version: state.promptVersions[key],
                                              recorded: state.catalog.recording(of: key.id, language: key.language) != nil,
-                                             history: history, previewText: query(request)["preview"])
+                                             history: history, previewText: query(request)["text"], note: query(request)["note"])
         }
         router.get("/api/prompts/:id/:lang") { _, context in
             let key = try promptKey(context)

@@ -41,9 +41,10 @@ import VoiceGateTestSupport
         deinit { try? FileManager.default.removeItem(at: files) }
 
         /// `curl` to the admin port: (HTTP status, body).
-        func http(_ method: String, _ path: String, json: String? = nil) throws -> (status: Int, body: String) {
+        func http(_ method: String, _ path: String, json: String? = nil, form: String? = nil) throws -> (status: Int, body: String) {
             var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", "--max-time", "20", "http://127.0.0.1:\(adminPort)\(path)"]
             if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+            if let form { arguments += ["--data-binary", form] }  // curl's default type: a browser form
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             p.arguments = arguments
@@ -110,6 +111,17 @@ import VoiceGateTestSupport
                       object["type"] as? String == "prompt", object["id"] as? String == "greeting" else { return nil }
                 return (object["version"] as? NSNumber)?.intValue ?? -1
             })
+        }
+
+        /// Runs `voicegate reload` for this server's files; returns its exit status.
+        func reloadCommand() throws -> Int32 {
+            let reload = Process()
+            reload.executableURL = try voicegateBinary()
+            reload.arguments = ["reload", "--pid-file", pidFile.path, "--menu", menuFile.path, "--prompts", promptsFolder.path]
+            reload.standardOutput = FileHandle.nullDevice
+            reload.standardError = FileHandle.nullDevice
+            try reload.run()
+            return wait(reload, seconds: 20)
         }
 
         /// Waits until the log contains `text`.
@@ -182,6 +194,14 @@ import VoiceGateTestSupport
         #expect(page.status == 200 && page.body.contains("v\(newVersion)") && page.body.contains("shorter greeting"))
         let preview = try server.http("GET", "/console/prompts/greeting/en/preview?text=Hello+there")
         #expect(preview.status == 200 && preview.body.hasPrefix("RIFF"))
+        let draft = try server.http("GET", "/console/prompts/greeting/zh?text=%E6%AC%A2%E8%BF%8E+you&note=x")
+        #expect(draft.status == 200 && draft.body.contains("<audio") && draft.body.contains("preview?text=%E6%AC%A2%E8%BF%8E%20you"))
+        // The console's form publishes like the API (post, then redirect to the page).
+        let zhBefore = (try server.object("GET", "/api/prompts/greeting/zh")["version"] as? NSNumber)?.intValue
+        let posted = try server.http("POST", "/console/prompts/greeting/zh/publish", form: "text=%E6%AC%A2%E8%BF%8E%E8%87%B4%E7%94%B5&note=zh+edit")
+        #expect(posted.status == 303)
+        let zhAfter = try server.object("GET", "/api/prompts/greeting/zh")
+        #expect(zhAfter["text"] as? String == "欢迎致电" && (zhAfter["version"] as? NSNumber)?.intValue != zhBefore)
     }
 
     @Test(.enabled(if: enabled, "needs sipp and curl"))
@@ -207,6 +227,8 @@ import VoiceGateTestSupport
         #expect(server.waitForLog("reload rejected: \(server.menuFile.path):\(startLine):"), "log:\n\(server.run.log())")
         #expect(wait(try server.startCall(pauseMs: 300), seconds: 20) == 0, "call after a rejected reload:\n\(server.run.log())")
         #expect((try server.object("GET", "/api/menus")["current"] as? NSNumber)?.intValue == running)
+        // `voicegate reload` checks first: it reports the broken file and signals nothing.
+        #expect(try server.reloadCommand() == 1)
 
         // A valid edit (menu and greeting text) with `voicegate reload`: new calls get both.
         try yaml.replacingOccurrences(of: "name: example-bank", with: "name: example-bank # edited")
@@ -215,13 +237,7 @@ import VoiceGateTestSupport
         let text = try String(contentsOf: prompts, encoding: .utf8)
         try (text + "\nreload_marker: \"Edited on disk.\"\n").write(to: prompts, atomically: true, encoding: .utf8)
         let oldGreeting = try #require((try server.object("GET", "/api/prompts/greeting/en")["version"] as? NSNumber)?.intValue)
-        let reload = Process()
-        reload.executableURL = try voicegateBinary()
-        reload.arguments = ["reload", "--pid-file", server.pidFile.path, "--menu", server.menuFile.path,
-                            "--prompts", server.promptsFolder.path]
-        reload.standardOutput = FileHandle.nullDevice
-        try reload.run()
-        #expect(wait(reload, seconds: 20) == 0)
+        #expect(try server.reloadCommand() == 0)
         #expect(server.waitForLog("reloaded "), "log:\n\(server.run.log())")
         let current = (try server.object("GET", "/api/menus")["current"] as? NSNumber)?.intValue
         #expect(current != nil && current != running)
