@@ -244,5 +244,20 @@ import VoiceGateTestSupport
         #expect((try server.object("GET", "/api/prompts/reload_marker/en")["text"] as? String) == "Edited on disk.")
         #expect((try server.object("GET", "/api/prompts/greeting/en")["version"] as? NSNumber)?.intValue == oldGreeting)
         #expect(wait(try server.startCall(pauseMs: 300), seconds: 20) == 0)
+
+        // Canary over the API: publish for 50% of new calls, promote it, roll back.
+        let canaryYAML = yaml.replacingOccurrences(of: "name: example-bank", with: "name: example-bank # canary")
+        let canaryBody = String(decoding: try JSONSerialization.data(
+            withJSONObject: ["yaml": canaryYAML, "note": "try it", "canary_percent": 50]), as: UTF8.self)
+        let canary = try #require((try server.object("POST", "/api/menus/publish", json: canaryBody)["version"] as? NSNumber)?.intValue)
+        var menusNow = try server.object("GET", "/api/menus")
+        #expect((menusNow["canary"] as? NSNumber)?.intValue == canary && (menusNow["canary_percent"] as? NSNumber)?.intValue == 50)
+        #expect((menusNow["current"] as? NSNumber)?.intValue == current)
+        _ = try server.object("POST", "/api/menus/promote")
+        menusNow = try server.object("GET", "/api/menus")
+        #expect((menusNow["current"] as? NSNumber)?.intValue == canary && menusNow["canary"] == nil)
+        #expect(try server.http("POST", "/api/menus/promote").status == 409)
+        _ = try server.object("POST", "/api/menus/rollback/\(running)")
+        #expect((try server.object("GET", "/api/menus")["current"] as? NSNumber)?.intValue == running)
     }
 }
