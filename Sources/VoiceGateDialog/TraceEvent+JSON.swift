@@ -6,7 +6,7 @@ import Foundation
 extension TraceEvent: Codable {
     enum CodingKeys: String, CodingKey {
         case t, type, node, id, lang, state, play, digit, masked, typeahead, name, confidence, source
-        case count, loud, request, result, queue, reason, priority, context, by, outcome
+        case count, loud, request, result, queue, reason, priority, context, by, outcome, version
     }
 
     /// Writes the flat JSON object.
@@ -20,6 +20,7 @@ extension TraceEvent: Codable {
         case let .prompt(id, language, state, playID):
             try c.encode(id, forKey: .id); try c.encode(language, forKey: .lang)
             try c.encode(state, forKey: .state); try c.encode(playID, forKey: .play)
+            try c.encodeIfPresent(promptVersion, forKey: .version)
         case let .dtmf(digit, masked, typeAhead):
             try c.encode(digit, forKey: .digit); try c.encode(masked, forKey: .masked); try c.encode(typeAhead, forKey: .typeahead)
         case let .intent(name, confidence, source):
@@ -49,6 +50,7 @@ extension TraceEvent: Codable {
         case "prompt":
             detail = .prompt(id: try c.decode(String.self, forKey: .id), language: try c.decode(Language.self, forKey: .lang),
                              state: try c.decode(PromptState.self, forKey: .state), playID: try c.decode(String.self, forKey: .play))
+            promptVersion = try c.decodeIfPresent(Int64.self, forKey: .version)
         case "dtmf":
             detail = .dtmf(digit: try c.decode(String.self, forKey: .digit), masked: try c.decode(Bool.self, forKey: .masked),
                            typeAhead: try c.decodeIfPresent(Bool.self, forKey: .typeahead) ?? false)
@@ -77,6 +79,7 @@ extension TraceEvent: Codable {
         case let .prompt(id, language, state, playID):
             fields += [("id", Self.quote(id)), ("lang", Self.quote(language.rawValue)),
                        ("state", Self.quote(state.rawValue)), ("play", Self.quote(playID))]
+            if let promptVersion { fields.append(("version", "\(promptVersion)")) }
         case let .dtmf(digit, masked, typeAhead):
             fields += [("digit", Self.quote(digit)), ("masked", "\(masked)"), ("typeahead", "\(typeAhead)")]
         case let .intent(name, confidence, source):

@@ -31,12 +31,16 @@ public struct TraceEvent: Sendable, Equatable {
     public var node: String?
     /// What happened.
     public var detail: Detail
+    /// For prompt events on a live gateway: the `prompt_versions` id of the prompt's text the
+    /// call plays (JSON `version`, absent when unknown, so older traces read unchanged).
+    public var promptVersion: Int64?
 
     /// A trace event.
-    public init(atMs: Int64, node: String?, _ detail: Detail) {
+    public init(atMs: Int64, node: String?, _ detail: Detail, promptVersion: Int64? = nil) {
         self.atMs = atMs
         self.node = node
         self.detail = detail
+        self.promptVersion = promptVersion
     }
 
     /// The kinds of trace events; `type` in JSON.

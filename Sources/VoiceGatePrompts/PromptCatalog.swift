@@ -64,7 +64,7 @@ public struct PromptCatalog: Sendable {
         public var line: Int
     }
 
-    private var texts: [Language: [String: Text]]
+    var texts: [Language: [String: Text]]
     private var recordings: [Language: [String: String]]
 
     /// A catalog from texts and recording paths given directly (embedding, tests).

@@ -132,6 +132,13 @@ public actor PromptRenderer {
     ///   segments that cannot be read, `WAVError` for an unreadable recording, `SpeechError`.
     public func render(_ segments: [PromptSegment], language: Language, sampleRate: Int,
                        slow: Bool = false) async throws -> RenderedPrompt {
+        try await render(segments, language: language, sampleRate: sampleRate, slow: slow, catalog: catalog)
+    }
+
+    /// Renders `segments` from `catalog` instead of the renderer's own (a call keeps the prompt
+    /// versions it started with while the shared caches serve every call; see `LiveConfiguration`).
+    public func render(_ segments: [PromptSegment], language: Language, sampleRate: Int,
+                       slow: Bool = false, catalog: PromptCatalog) async throws -> RenderedPrompt {
         var samples: [Int16] = []
         var parts: [RenderedPart] = []
         var previousWasSpeech = false
@@ -145,7 +152,7 @@ public actor PromptRenderer {
             if previousWasSpeech { samples.append(contentsOf: gap(timing.segmentGapMilliseconds, sampleRate)) }
             previousWasSpeech = true
             if case let .prompt(id) = segment {
-                let (clip, part) = try await piece(id, language: language, sampleRate: sampleRate, slow: slow)
+                let (clip, part) = try await piece(id, language: language, sampleRate: sampleRate, slow: slow, catalog: catalog)
                 samples += clip.samples
                 parts.append(part)
                 continue
@@ -160,7 +167,7 @@ public actor PromptRenderer {
                 continue
             }
             for (index, id) in ids.enumerated() {
-                let (clip, part) = try await piece(id, language: language, sampleRate: sampleRate, slow: slow)
+                let (clip, part) = try await piece(id, language: language, sampleRate: sampleRate, slow: slow, catalog: catalog)
                 if index > 0 { samples.append(contentsOf: gap(timing.fragmentGapMilliseconds, sampleRate)) }
                 samples += SilenceTrim.trim(clip.samples, sampleRate: sampleRate,
                                             keepMilliseconds: timing.trimKeepMilliseconds, threshold: timing.silenceThreshold)
@@ -172,7 +179,8 @@ public actor PromptRenderer {
     }
 
     /// The audio of one prompt or fragment id: its recording, else its synthesised text.
-    private func piece(_ id: String, language: Language, sampleRate: Int, slow: Bool) async throws -> (AudioClip, RenderedPart) {
+    private func piece(_ id: String, language: Language, sampleRate: Int, slow: Bool,
+                       catalog: PromptCatalog) async throws -> (AudioClip, RenderedPart) {
         switch try catalog.source(of: id, language: language) {
         case let .recorded(path):
             let (clip, hash) = try recorded(path, sampleRate: sampleRate)
@@ -181,6 +189,12 @@ public actor PromptRenderer {
             let (clip, hash) = try await synthesised(text, language: language, sampleRate: sampleRate, slow: slow)
             return (clip, RenderedPart(id: id, text: text, source: .synthesised, hash: hash))
         }
+    }
+
+    /// `text` synthesised in `language` as a prompt would be (same voice and cache), for
+    /// previewing an edit before it is published.
+    public func preview(text: String, language: Language, sampleRate: Int) async throws -> AudioClip {
+        try await synthesised(text, language: language, sampleRate: sampleRate, slow: false).0
     }
 
     /// Synthesised audio of `text`, from the cache when possible.

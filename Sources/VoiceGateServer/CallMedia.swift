@@ -77,6 +77,10 @@ public struct CallServices: Sendable {
     public var menuVersion: Int64? = nil
     /// Where the calls' metrics go (`GET /metrics`), nil for none.
     public var metrics: GatewayMetrics? = nil
+    /// Published menus and prompts (`LiveConfiguration.swift`); nil: `engine` and `prompts` for every call.
+    public var live: LiveConfiguration? = nil
+    /// The versions this call runs (set by `forNewCall`), nil on the shared services.
+    public var configuration: CallConfiguration? = nil
 
     /// Services; see the properties.
     public init(engine: DialogEngine, prompts: any PromptAudioSource, bank: any BankBackend,
@@ -250,7 +254,8 @@ struct CallMedia: Sendable {
                     endReason = endReason ?? .transfer(queue: queue, reason: reason, language: context.language)
                 case .hangUp:
                     endReason = endReason ?? .hangUp("ivr hung up")
-                case .trace(let event):
+                case .trace(let raw):
+                    let event = services.annotated(raw)
                     trace?.append(event)
                     services.records?.record(callID: plan.callID, event)
                     services.metrics?.traceEvent(event)

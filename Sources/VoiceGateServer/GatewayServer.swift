@@ -216,7 +216,8 @@ public struct GatewayServer: Sendable {
                     callLogger.info("call from \(plan.callerNumber): \(plan.media.codec.name) to \(plan.media.remoteAddress):\(plan.media.remoteRTPPort), RTP port \(plan.localRTPPort)")
                     let (mediaEvents, mediaSink) = AsyncStream<MediaEvent>.makeStream()
                     media[plan.callID] = mediaSink
-                    let call = CallMedia(plan: plan, bindHost: options.bindHost, services: services,
+                    let callServices = await services.forNewCall(plan.callID)  // fixed for the call's life
+                    let call = CallMedia(plan: plan, bindHost: options.bindHost, services: callServices,
                                          rtcpIntervalMs: options.rtcpIntervalMs)
                     Task { await call.run(events: mediaEvents, sink: mediaSink) { sink.yield(.media($0)) } }
                 case .startMedia(let callID):

@@ -93,6 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Mean RTCP report interval in milliseconds (RFC 3550: 5000), randomised 0.5-1.5x.")
     var rtcpIntervalMs = 5000
 
+    @Option(help: "File the process id is written to, for 'voicegate reload' (SIGHUP); empty for none.")
+    var pidFile = "var/voicegate.pid"
+
     @OptionGroup var files: MenuFileOptions
 
     @OptionGroup var callOptions: CallOptions
@@ -141,6 +144,14 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = GatewayMetrics()
         metrics.bootstrapMetricsSystem()
         services.metrics = metrics
+        // Published prompt and menu versions, the console's version pages, and reload (SIGHUP).
+        let publisher = try await VersionPublisher(menuFile: files.menu, promptsFolder: files.prompts, renderer: prompts,
+                                                   store: records?.store, logger: Logger(label: "voicegate.versions"))
+        services.live = publisher.live
+        let reloadSignal = LiveReload.onSIGHUP(publisher: publisher)
+        defer { reloadSignal.cancel() }
+        let writtenPIDFile = try LiveReload.writePIDFile(pidFile)
+        defer { if let writtenPIDFile { LiveReload.removePIDFile(writtenPIDFile) } }
         var options = gatewayOptions(settings)
         options.codecs = CallCodec.parseList(codecs) ?? options.codecs
         options.tcpIdleTimeoutMs = Int64(tcpIdleTimeout * 1000)
@@ -165,6 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let store = records?.store {
             adminRoutes.addRoutes { ConsoleRoutes(store: store).install(on: $0) }  // the console's read pages (docs/ops-console.md)
         }
+        adminRoutes.addRoutes { VersionRoutes.install($0, publisher: publisher) }
         let admin = adminRoutes
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
