@@ -64,9 +64,8 @@ let package = Package(
         // Bank backends at the edge: the embedded SQLite demo bank and the HTTP webhook.
         .target(
             name: "VoiceGateBank",
-            dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: ["VoiceGateDialog", "VoiceGateStore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
         .target(
             name: "VoiceGateMedia",
@@ -93,7 +92,8 @@ let package = Package(
         .target(
             name: "VoiceGateStore",
             dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings),
 
         // The gateway: NIO transports, the SIP call controller, per-call media loops.
@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "VoiceGateServerTests",
             dependencies: ["VoiceGateServer", "VoiceGateStore", "VoiceGateDialog", "SIPCore", "RTPCore", "VoiceGateCodecs", "VoiceGateDSP",
-                           "VoiceGateTestSupport"],
+                           "VoiceGateTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",
