@@ -8,7 +8,7 @@ import VoiceGateDialog
         let file = TempStoreFile()
         let store = try CallStore(path: file.path)
         #expect(try store.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox"])
-        #expect(VoiceGateStore.schemaVersion == 1)
+        #expect(VoiceGateStore.schemaVersion == 3)
         try await store.begin(start("c1"))
         try store.close()
         // Opening again applies nothing new and keeps the data.
