@@ -78,7 +78,7 @@ public enum ServerConfigCheck {
           drain_timeout_s: 30            # SIGTERM: no new calls, active ones get this long, then BYE
         transfer:
           agent_uri: sip:agents@127.0.0.1
-          mode: refer                    # refer | refer-then-bridge
+          mode: refer-then-bridge        # refer | refer-then-bridge (a failed REFER: VoiceGate calls the agent and bridges)
         rtp:
           port_range: 20000-20999
         # webhooks:
