@@ -43,3 +43,14 @@ func basic(_ name: String, _ password: String) -> [String: String] {
 
 /// `Authorization: Bearer` for `token`.
 func bearer(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
+
+/// `httpRequest` on a Dispatch thread: for tests whose server runs in the same process, so the
+/// blocking socket calls never hold a cooperative-pool thread the server's handlers need.
+func httpRequestOffPool(port: Int, method: String = "GET", path: String, headers: [String: String] = [:],
+                        body: String = "") async -> (status: Int, headers: String, body: String)? {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(returning: httpRequest(port: port, method: method, path: path, headers: headers, body: body))
+        }
+    }
+}
