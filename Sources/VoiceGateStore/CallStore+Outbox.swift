@@ -6,7 +6,7 @@ import GRDB
 public struct OutboxMessage: Sendable, Equatable {
     /// Row id: the delivery id (`X-VoiceGate-Delivery`), stable across retries.
     public var id: Int64
-    /// The call it is about (nil once retention removed nothing of it yet; kept for the console).
+    /// The call it is about (nil for messages not tied to a call).
     public var callID: String?
     /// The event name (`transfer`).
     public var event: String

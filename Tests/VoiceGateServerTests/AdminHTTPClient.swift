@@ -2,13 +2,13 @@ import Foundation
 import Glibc
 
 /// One HTTP/1.1 exchange with 127.0.0.1:`port` over a plain TCP socket (Connection: close):
-/// status, raw header block and body, or nil when nothing answers within 3 s.
+/// status, raw header block and body, or nil when nothing answers within `timeout` seconds.
 func httpRequest(port: Int, method: String = "GET", path: String, headers: [String: String] = [:],
-                 body: String = "") -> (status: Int, headers: String, body: String)? {
+                 body: String = "", timeout seconds: Int = 3) -> (status: Int, headers: String, body: String)? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var timeout = timeval(tv_sec: 3, tv_usec: 0)
+    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -45,12 +45,15 @@ func basic(_ name: String, _ password: String) -> [String: String] {
 func bearer(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
 
 /// `httpRequest` on a Dispatch thread: for tests whose server runs in the same process, so the
-/// blocking socket calls never hold a cooperative-pool thread the server's handlers need.
+/// blocking socket calls never hold a cooperative-pool thread the server's handlers need. The
+/// limit is long (30 s): while the whole suite runs, other tests' blocking waits can hold the
+/// pool's threads (two on a 2-core machine) for seconds, and the handlers wait for them.
 func httpRequestOffPool(port: Int, method: String = "GET", path: String, headers: [String: String] = [:],
                         body: String = "") async -> (status: Int, headers: String, body: String)? {
     await withCheckedContinuation { continuation in
         DispatchQueue.global().async {
-            continuation.resume(returning: httpRequest(port: port, method: method, path: path, headers: headers, body: body))
+            continuation.resume(returning: httpRequest(port: port, method: method, path: path, headers: headers, body: body,
+                                                     timeout: 30))
         }
     }
 }
