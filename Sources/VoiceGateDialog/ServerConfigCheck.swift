@@ -32,7 +32,7 @@ public enum ServerConfigCheck {
     static let schema: [String: Shape] = [
         "bind": .string,
         "sip": .map(["port": .portOrAny, "transports": .string]),
-        "http": .map(["port": .portOrAny, "bind": .string]),
+        "http": .map(["port": .portOrAny, "bind": .string, "secure_cookie": .bool]),
         "db_path": .string,
         "menu": .string,
         "prompts": .string,

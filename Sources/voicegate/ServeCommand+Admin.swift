@@ -10,9 +10,11 @@ import VoiceGateStore
 extension ServeCommand {
     /// `server` with authentication (every route but /health, /ready, /metrics, /login needs an
     /// identity) and `GET /api/calls/{id}/context`. Without records nobody can sign in.
-    func withAdminAccess(_ server: AdminHTTPServer, records: GatewayRecords?) -> AdminHTTPServer {
+    func withAdminAccess(_ server: AdminHTTPServer, settings: ServerSettings, records: GatewayRecords?) -> AdminHTTPServer {
         var server = server
-        server.authentication = AdminAuth(store: records?.store)
+        var auth = AdminAuth(store: records?.store)
+        auth.secureCookie = settings.httpSecureCookie
+        server.authentication = auth
         if let store = records?.store {
             server.addRoutes { router in TransferContextRoute.install(on: router, store: store) }
         }

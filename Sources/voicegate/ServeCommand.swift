@@ -169,7 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
         let bindHost = advertise ?? settings.bind
         let readiness = ServiceReadiness()
         let admin = withAdminAccess(AdminHTTPServer(host: settings.httpBind, port: settings.httpPort, readiness: readiness,
-                                                    logger: Logger(label: "voicegate.http")), records: records)
+                                                    logger: Logger(label: "voicegate.http")), settings: settings, records: records)
         let webhook = try transferWebhook(settings, records: records, logger: logger)
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()

@@ -105,13 +105,14 @@ import VoiceGateDialog
         let yaml = """
             http:
               bind: 10.0.0.5
+              secure_cookie: true
             webhooks:
               transfer:
                 url: https://crm.example/hooks/transfer
                 secret: sixteen-chars-ok
             """
         let settings = try ServerSettings.read(yaml: yaml, file: "w.yaml").get()
-        #expect(settings.httpBind == "10.0.0.5" && settings.transferWebhookURL == "https://crm.example/hooks/transfer")
+        #expect(settings.httpBind == "10.0.0.5" && settings.httpSecureCookie && settings.transferWebhookURL == "https://crm.example/hooks/transfer")
         #expect(settings.transferWebhookSecret == "sixteen-chars-ok")
         #expect(ServerSettings().httpBind == "127.0.0.1" && ServerSettings().transferWebhookURL == nil)
         let bad = "webhooks:\n  transfer:\n    url: ftp://x\n    secret: short\n"
