@@ -66,9 +66,8 @@ let package = Package(
         // Bank backends at the edge: the embedded SQLite demo bank and the HTTP webhook.
         .target(
             name: "VoiceGateBank",
-            dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: ["VoiceGateDialog", "VoiceGateStore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
         .target(
             name: "VoiceGateMedia",
@@ -95,7 +94,8 @@ let package = Package(
         .target(
             name: "VoiceGateStore",
             dependencies: ["VoiceGateDialog", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings),
 
         // The gateway: NIO transports, the SIP call controller, per-call media loops.
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "VoiceGateServerTests",
             dependencies: ["VoiceGateServer", "VoiceGateStore", "VoiceGateDialog", "SIPCore", "RTPCore", "VoiceGateCodecs", "VoiceGateDSP",
-                           "VoiceGateTestSupport"],
+                           "VoiceGateTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "VoiceGateCLITests",

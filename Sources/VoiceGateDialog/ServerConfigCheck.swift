@@ -21,6 +21,10 @@ public enum ServerConfigCheck {
         case portRange
         /// A `sip:` or `sips:` URI.
         case sipURI
+        /// An `http://` or `https://` URL with a host.
+        case httpURL
+        /// A shared secret of at least 16 characters.
+        case secret
         case map([String: Shape])
     }
 
@@ -28,7 +32,7 @@ public enum ServerConfigCheck {
     static let schema: [String: Shape] = [
         "bind": .string,
         "sip": .map(["port": .portOrAny, "transports": .string]),
-        "http": .map(["port": .portOrAny]),
+        "http": .map(["port": .portOrAny, "bind": .string, "secure_cookie": .bool]),
         "db_path": .string,
         "menu": .string,
         "prompts": .string,
@@ -41,6 +45,7 @@ public enum ServerConfigCheck {
         "shutdown": .map(["drain_timeout_s": .nonNegativeNumber]),
         "transfer": .map(["agent_uri": .sipURI, "mode": .choice(TransferMode.allCases.map(\.rawValue))]),
         "rtp": .map(["port_range": .portRange]),
+        "webhooks": .map(["transfer": .map(["url": .httpURL, "secret": .secret])]),
     ]
 
     /// A minimal configuration with the documented defaults, written by `check-config`
@@ -52,6 +57,7 @@ public enum ServerConfigCheck {
           port: 5060
         http:
           port: 8080               # admin API, metrics, context API
+          bind: 127.0.0.1          # admin HTTP address (loopback unless told otherwise)
         db_path: var/voicegate.sqlite
         menu: Config/menu.yaml
         prompts: Prompts
@@ -75,6 +81,10 @@ public enum ServerConfigCheck {
           mode: refer-then-bridge        # refer | refer-then-bridge (a failed REFER: VoiceGate calls the agent and bridges)
         rtp:
           port_range: 20000-20999
+        # webhooks:
+        #   transfer:                    # POST each transfer's context, signed (docs/admin.md)
+        #     url: https://crm.example/voicegate/transfer
+        #     secret: change-me-to-a-long-random-string
 
         """
 
@@ -136,6 +146,14 @@ public enum ServerConfigCheck {
             if let text = reading.string(node, what), !(text.lowercased().hasPrefix("sip:") || text.lowercased().hasPrefix("sips:")) || text.count < 5 {
                 reading.report(node, "\(what) must be a sip: or sips: URI (got '\(text)')")
             }
+        case .httpURL:
+            if let text = reading.string(node, what), !isHTTPURL(text) {
+                reading.report(node, "\(what) must be an http:// or https:// URL (got '\(text)')")
+            }
+        case .secret:
+            if let text = reading.string(node, what), text.count < 16 {
+                reading.report(node, "\(what) must have at least 16 characters")
+            }
         case .map(let keys):
             guard let pairs = reading.mapping(node, what) else { return }
             for pair in pairs {
@@ -147,6 +165,15 @@ public enum ServerConfigCheck {
                 check(pair.value, shape: childShape, path: child, reading: &reading, values: &values)
             }
         }
+    }
+
+    /// Whether `text` is an `http://` or `https://` URL with a host (the webhook's receiver).
+    public static func isHTTPURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else { return false }
+        let rest = lower.dropFirst(scheme.count)
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return !host.isEmpty && !host.hasPrefix(":") && !text.contains(where: { $0.isWhitespace })
     }
 
     /// `LOW-HIGH` as a range of at least two ports inside 1024...65535, or nil.

@@ -30,6 +30,15 @@ public struct ServerSettings: Sendable, Equatable {
     public var sipPort = 5060
     /// `http.port`: admin HTTP (/health, /ready); 0: any free port.
     public var httpPort = 8080
+    /// `http.bind`: address the admin HTTP side listens on (loopback unless configured).
+    public var httpBind = "127.0.0.1"
+    /// `http.secure_cookie`: mark the console's session cookie `Secure` (when it is served over
+    /// HTTPS, e.g. behind a TLS proxy; browsers then never send it over plain HTTP).
+    public var httpSecureCookie = false
+    /// `webhooks.transfer.url`: where each transfer's context is POSTed (nil: no webhook).
+    public var transferWebhookURL: String?
+    /// `webhooks.transfer.secret`: the webhook's HMAC-SHA256 key.
+    public var transferWebhookSecret: String?
     /// `db_path`: the call records database.
     public var dbPath = "var/voicegate.sqlite"
     /// `timeouts.answer_delay_ms`: ring this long before answering.
@@ -76,6 +85,10 @@ public struct ServerSettings: Sendable, Equatable {
         if let v = text("bind") { settings.bind = v }
         if let v = int("sip.port") { settings.sipPort = v }
         if let v = int("http.port") { settings.httpPort = v }
+        if let v = text("http.bind") { settings.httpBind = v }
+        if let v = text("http.secure_cookie") { settings.httpSecureCookie = ["true", "yes", "on"].contains(v.lowercased()) }
+        if let v = text("webhooks.transfer.url") { settings.transferWebhookURL = v }
+        if let v = text("webhooks.transfer.secret") { settings.transferWebhookSecret = v }
         if let v = text("db_path") { settings.dbPath = v }
         if let v = int("timeouts.answer_delay_ms") { settings.answerDelayMs = v }
         if let v = int("timeouts.transfer_ms") { settings.transferTimeoutMs = v }

@@ -20,6 +20,8 @@ public struct AdminHTTPServer: Sendable {
     public let readiness: ServiceReadiness
     /// Where Hummingbird logs.
     public var logger: Logger
+    /// Authentication (AdminAuthMiddleware, `/login`, `/logout`); nil: none (tests of routes only).
+    public var authentication: AdminAuth?
     private var installers: [RouteInstaller] = []
 
     /// A server with `/health` and `/ready`; see the properties.
@@ -44,6 +46,11 @@ public struct AdminHTTPServer: Sendable {
     /// The router with the built-in routes and every added one.
     public func makeRouter() -> Router<Context> {
         let router = Router(context: Context.self)
+        // First, so it wraps every route added below and the not-found answer too.
+        if let authentication {
+            router.add(middleware: AdminAuthMiddleware(authentication))
+            AdminLoginRoutes.install(on: router, auth: authentication)
+        }
         router.get("/health") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("/ready") { [readiness] _, _ in
             let phase = await readiness.phase

@@ -100,12 +100,16 @@ public final class CallStore: Sendable {
         }
     }
 
-    /// Stores what the agent gets when the IVR transfers, with the call's pending events,
-    /// in one transaction (the context API must find it before the agent answers).
+    /// Stores what the agent gets when the IVR transfers, with the call's pending events and
+    /// the transfer webhook's outbox message, in one transaction (the context API must find it
+    /// before the agent answers; the webhook must not lose it).
     public func recordTransfer(callID: String, queue: String, reason: String, priority: Int, context: TransferContext,
                                at: Date, events: [TraceEvent] = []) async throws {
-        let json = try Self.json(EventPrivacy.masked(context))
+        let masked = EventPrivacy.masked(context)
+        let json = try Self.json(masked)
         try await pool.write { db in
+            try Self.enqueueTransfer(callID: callID, queue: queue, reason: reason, priority: priority,
+                                     maskedContext: masked, at: at, db)
             try Self.insert(events, callID: callID, db)
             try db.execute(
                 sql: """

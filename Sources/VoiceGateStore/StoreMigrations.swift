@@ -5,7 +5,7 @@ import GRDB
 /// `Date`s (UTC text `YYYY-MM-DD HH:MM:SS.SSS`, readable in `sqlite3` and ordered as text).
 enum StoreMigrations {
     /// Migration names, in order.
-    static let identifiers = ["v1-records"]
+    static let identifiers = ["v1-records", "v2-admin-users", "v3-outbox"]
 
     /// The migrator holding every schema version in order.
     static var migrator: DatabaseMigrator {
@@ -94,6 +94,57 @@ enum StoreMigrations {
                         """)
                 }
             }
+        }
+        migrator.registerMigration(identifiers[1]) { db in
+            try db.execute(sql: """
+                -- Console and API users. Passwords: PBKDF2-HMAC-SHA-256, per-user salt and rounds.
+                CREATE TABLE admin_users (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+                    password_hash BLOB NOT NULL CHECK (length(password_hash) = 32),
+                    salt BLOB NOT NULL,
+                    iterations INTEGER NOT NULL CHECK (iterations >= 1),
+                    created_at DATETIME NOT NULL
+                );
+                -- API tokens: only the SHA-256 of the token is kept (the token is shown once).
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+                    token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),  -- SHA-256, hex
+                    created_at DATETIME NOT NULL,
+                    last_used_at DATETIME
+                );
+                -- Browser sessions (cookie vg_session): only the SHA-256 of the session id is kept.
+                CREATE TABLE sessions (
+                    id_hash TEXT PRIMARY KEY NOT NULL CHECK (length(id_hash) = 64),
+                    user_id INTEGER NOT NULL REFERENCES admin_users(id) ON DELETE CASCADE,
+                    created_at DATETIME NOT NULL,
+                    expires_at DATETIME NOT NULL
+                );
+                CREATE INDEX sessions_expires ON sessions(expires_at);
+                """)
+        }
+        migrator.registerMigration(identifiers[2]) { db in
+            try db.execute(sql: """
+                -- Messages to deliver (the transfer webhook), written in the transaction that
+                -- records what they tell, delivered with retries until done or given up.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    call_id TEXT REFERENCES calls(id) ON DELETE CASCADE,
+                    event TEXT NOT NULL,                          -- 'transfer'
+                    payload TEXT NOT NULL,                        -- the exact JSON body sent
+                    created_at DATETIME NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME NOT NULL,
+                    delivered_at DATETIME,
+                    abandoned_at DATETIME,                        -- given up (too old)
+                    last_error TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(next_attempt_at)
+                    WHERE delivered_at IS NULL AND abandoned_at IS NULL;
+                """)
         }
         return migrator
     }

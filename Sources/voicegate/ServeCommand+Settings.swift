@@ -48,6 +48,19 @@ extension ServeCommand {
             throw ValidationError("--config: cannot read \(configPath)")
         }
         if let bind { settings.bind = bind }
+        if let httpBind { settings.httpBind = httpBind }
+        if let transferWebhookUrl { settings.transferWebhookURL = transferWebhookUrl }
+        if let transferWebhookSecretFile {
+            settings.transferWebhookSecret = try readText(transferWebhookSecretFile).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let url = settings.transferWebhookURL {
+            guard ServerConfigCheck.isHTTPURL(url) else {
+                throw ValidationError("transfer webhook URL: expected http:// or https://, got '\(url)'")
+            }
+            guard (settings.transferWebhookSecret?.count ?? 0) >= 16 else {
+                throw ValidationError("the transfer webhook needs a secret of at least 16 characters (webhooks.transfer.secret or --transfer-webhook-secret-file)")
+            }
+        }
         if let sipPort { settings.sipPort = sipPort }
         if let httpPort { settings.httpPort = httpPort }
         if let answerDelayMs { settings.answerDelayMs = answerDelayMs }

@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Server settings file (default Config/voicegate.yaml when it exists); flags override its values.")
     var config: String?
 
-    @Option(help: "Address to bind SIP, RTP and admin HTTP to (default 127.0.0.1; file: bind).")
+    @Option(help: "Address to bind SIP and RTP to (default 127.0.0.1; file: bind; admin HTTP: --http-bind).")
     var bind: String?
 
     @Option(help: "Address written in Contact and SDP (default: --bind; needed when --bind is 0.0.0.0).")
@@ -41,6 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Admin HTTP port for GET /health, /ready and /metrics (0: any free port; default 8080; file: http.port).")
     var httpPort: Int?
+
+    @Option(help: "Address of the admin HTTP side (console, API, /health; default 127.0.0.1; file: http.bind).")
+    var httpBind: String?
+
+    @Option(help: "POST each transfer's context here, signed (docs/admin.md; file: webhooks.transfer.url).")
+    var transferWebhookUrl: String?
+
+    @Option(help: "File holding the transfer webhook's HMAC secret (file: webhooks.transfer.secret).")
+    var transferWebhookSecretFile: String?
+
+    @Option(help: .hidden)
+    var transferWebhookBackoffMs = 1000
 
     @Option(help: "Call records database (SQLite: calls, events, transfers; docs/records.md); empty for none.")
     var db = "var/voicegate.sqlite"
@@ -170,21 +182,22 @@ struct ServeCommand: AsyncParsableCommand {
         let callServices = services
         let bindHost = advertise ?? settings.bind
         let readiness = ServiceReadiness()
-        var adminRoutes = AdminHTTPServer(host: settings.bind, port: settings.httpPort, readiness: readiness,
-                                          logger: Logger(label: "voicegate.http"))
+        var adminRoutes = withAdminAccess(AdminHTTPServer(host: settings.httpBind, port: settings.httpPort, readiness: readiness,
+                                                          logger: Logger(label: "voicegate.http")), settings: settings, records: records)
         adminRoutes.addMetrics(metrics)
         if let store = records?.store {
             adminRoutes.addRoutes { ConsoleRoutes(store: store).install(on: $0) }  // the console's read pages (docs/ops-console.md)
         }
         adminRoutes.addRoutes { VersionRoutes.install($0, publisher: publisher) }
         let admin = adminRoutes
+        let webhook = try transferWebhook(settings, records: records, logger: logger)
         do {
             let (httpStop, httpStopSink) = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await admin.run(until: httpStop) { port in
-                        let target = settings.bind.contains(":") ? "[\(settings.bind)]:\(port)" : "\(settings.bind):\(port)"
-                        FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready, /metrics)\n".utf8))
+                        let target = settings.httpBind.contains(":") ? "[\(settings.httpBind)]:\(port)" : "\(settings.httpBind):\(port)"
+                        FileHandle.standardError.write(Data("voicegate serve: admin http on http://\(target) (GET /health, /ready, /metrics; console at /console)\n".utf8))
                     }
                 }
                 group.addTask {
@@ -200,9 +213,11 @@ struct ServeCommand: AsyncParsableCommand {
                 httpStopSink.finish()
                 try await group.waitForAll()
             }
+            await stopWebhook(webhook)
             await records?.close()
             logger.notice("stopped")
         } catch {
+            await stopWebhook(webhook)
             await records?.close()
             FileHandle.standardError.write(Data("voicegate: serve: \(error)\n".utf8))
             throw ExitCode(1)

@@ -100,4 +100,25 @@ import VoiceGateDialog
         // check-config reports the same problems.
         #expect(ServerConfigCheck.problems(yaml: yaml, file: "bad.yaml").map(\.description) == lines)
     }
+
+    @Test func webhookAndAdminBindKeysAreReadAndChecked() throws {
+        let yaml = """
+            http:
+              bind: 10.0.0.5
+              secure_cookie: true
+            webhooks:
+              transfer:
+                url: https://crm.example/hooks/transfer
+                secret: sixteen-chars-ok
+            """
+        let settings = try ServerSettings.read(yaml: yaml, file: "w.yaml").get()
+        #expect(settings.httpBind == "10.0.0.5" && settings.httpSecureCookie && settings.transferWebhookURL == "https://crm.example/hooks/transfer")
+        #expect(settings.transferWebhookSecret == "sixteen-chars-ok")
+        #expect(ServerSettings().httpBind == "127.0.0.1" && ServerSettings().transferWebhookURL == nil)
+        let bad = "webhooks:\n  transfer:\n    url: ftp://x\n    secret: short\n"
+        let problems = ServerConfigCheck.problems(yaml: bad, file: "b.yaml").map(\.description)
+        #expect(problems.count == 2, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("b.yaml:3:") && $0.contains("http:// or https://") })
+        #expect(problems.contains { $0.hasPrefix("b.yaml:4:") && $0.contains("at least 16 characters") })
+    }
 }

@@ -7,13 +7,13 @@ import VoiceGateDialog
     @Test func aFreshFileIsMigratedOnceAndReopensWithoutChange() async throws {
         let file = TempStoreFile()
         let store = try CallStore(path: file.path)
-        #expect(try store.appliedMigrations() == ["v1-records"])
-        #expect(VoiceGateStore.schemaVersion == 1)
+        #expect(try store.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox"])
+        #expect(VoiceGateStore.schemaVersion == 3)
         try await store.begin(start("c1"))
         try store.close()
         // Opening again applies nothing new and keeps the data.
         let again = try CallStore(path: file.path)
-        #expect(try again.appliedMigrations() == ["v1-records"])
+        #expect(try again.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox"])
         #expect(try await again.call(id: "c1") != nil)
         // WAL mode: the write-ahead log file exists next to the database.
         #expect(FileManager.default.fileExists(atPath: file.path + "-wal"))
