@@ -63,6 +63,9 @@ public struct AdminAuthMiddleware: RouterMiddleware {
             title: "Sign in required",
             body: #"<p>Please <a href="\#(ConsoleHTML.escape(login))">sign in</a>.</p>"#, status: .unauthorized)
         response.headers[.location] = login
+        // Basic is accepted too: browsers and tools that hold a user and password answer the
+        // challenge themselves (a headless browser, curl -u); people can cancel it and use the form.
+        response.headers[.wwwAuthenticate] = #"Basic realm="VoiceGate console", charset="UTF-8""#
         return response
     }
 

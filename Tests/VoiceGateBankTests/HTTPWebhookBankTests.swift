@@ -81,11 +81,12 @@ import VoiceGateDialog
         let server = try await WebhookTestServer.start(in: directory)
         let url = server.url()
         server.stop()
-        let bank = HTTPWebhookBank(url: url, timeout: .seconds(5))
+        let bank = HTTPWebhookBank(url: url, timeout: .seconds(30))
         let clock = ContinuousClock()
         let start = clock.now
         let result = await bank.perform(.balance(accountRef: "ref-abc"))
         #expect(result == .failure(reason: "unreachable"))
-        #expect(seconds(clock.now - start) < 2.0)
+        // Refused at once, not after the 30 s timeout (slack for a starved 2-core test pool).
+        #expect(seconds(clock.now - start) < 10.0)
     }
 }

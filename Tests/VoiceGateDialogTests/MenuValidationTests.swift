@@ -166,7 +166,7 @@ import VoiceGateDialog
         let bad = "bind: 127.0.0.1\nsip:\n  port: 70000\nhttp:\n  prot: 8080\n"
         #expect(ServerConfigCheck.problems(yaml: bad, file: "c.yaml").map(\.description) == [
             "c.yaml:3:9: 'sip.port' must be a port number 0-65535 (0: any free port; got 70000)",
-            "c.yaml:5:3: unknown key 'http.prot' (known: port)",
+            "c.yaml:5:3: unknown key 'http.prot' (known: bind, port, secure_cookie)",
         ])
     }
 

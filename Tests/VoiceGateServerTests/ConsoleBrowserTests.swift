@@ -102,7 +102,13 @@ import VoiceGateStore
         #expect(calls.count == placed, "log:\n\(run.log())")
 
         let port = try #require(Self.adminPort(run.log()), "no admin port in log:\n\(run.log())")
-        let browser = ConsoleBrowser(baseURL: "http://127.0.0.1:\(port)", credential: nil,
+        // A viewer signs in (HTTP Basic via the URL, answered to the console's challenge); without
+        // credentials the console shows no data.
+        try run.addAdminUser("viewer1", role: "viewer", password: "a viewer passphrase")
+        let refused = try #require(httpRequest(port: port, path: "/console/funnel"))
+        #expect(refused.status == 401 && !refused.body.contains("funnel-chart") && refused.body.contains("/login"))
+        let browser = ConsoleBrowser(baseURL: "http://127.0.0.1:\(port)",
+                                     credential: .init(user: "viewer1", password: "a viewer passphrase"),
                                      profile: run.directory.appendingPathComponent("browser"))
 
         // Funnel: every call entered the greeting; one hung up there; two went on with key 1.

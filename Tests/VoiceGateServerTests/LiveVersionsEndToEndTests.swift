@@ -16,6 +16,8 @@ import VoiceGateTestSupport
         let run: ServerRun
         let files: URL
         let adminPort: Int
+        /// An editor's API token (publishing needs the editor role).
+        let editorToken: String
 
         var menuFile: URL { files.appendingPathComponent("menu.yaml") }
         var promptsFolder: URL { files.appendingPathComponent("Prompts") }
@@ -36,13 +38,15 @@ import VoiceGateTestSupport
                 throw TestFailure("no admin port in the log:\n\(run.log())")
             }
             adminPort = port
+            editorToken = try run.adminToken(role: "editor")
         }
 
         deinit { try? FileManager.default.removeItem(at: files) }
 
         /// `curl` to the admin port: (HTTP status, body).
         func http(_ method: String, _ path: String, json: String? = nil, form: String? = nil) throws -> (status: Int, body: String) {
-            var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", "--max-time", "20", "http://127.0.0.1:\(adminPort)\(path)"]
+            var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", "--max-time", "20",
+                             "-H", "Authorization: Bearer \(editorToken)", "http://127.0.0.1:\(adminPort)\(path)"]
             if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
             if let form { arguments += ["--data-binary", form] }  // curl's default type: a browser form
             let p = Process()

@@ -53,8 +53,10 @@ import VoiceGateTestSupport
         let middle = """
               <pause milliseconds="1500"/>
               <nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_1.pcap"/></action></nop>
-              <pause milliseconds="2500"/>
+              <pause milliseconds="6000"/>
             """
+        // 6 s after the key: the answer's first rendering (eSpeak, debug build, busy machine) must
+        // start playing before the hang-up for its latency to be measured.
         let sipp = try run.sipp(scenario: SippEndToEndTests.scenario(middle: middle))
         #expect(sipp.status == 0, "sipp failed:\n\(sipp.output)\nserver log:\n\(run.log())")
 

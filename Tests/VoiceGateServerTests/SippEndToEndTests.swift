@@ -187,6 +187,38 @@ final class ServerRun {
 
     func log() -> String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
+    /// The server's records database (`--db`).
+    var databasePath: String { directory.appendingPathComponent("db.sqlite").path }
+
+    /// A new API token with `role` for the console and API, made as ops would make it
+    /// (`voicegate admin add-token`, into the running server's database).
+    func adminToken(role: String, name: String = "test-\(UUID().uuidString.prefix(6))") throws -> String {
+        let output = try runAdmin(["add-token", name, "--role", role, "--db", databasePath], input: nil)
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A new console user with `role` and `password` (`voicegate admin add-user`, password on stdin).
+    func addAdminUser(_ name: String, role: String, password: String) throws {
+        _ = try runAdmin(["add-user", name, "--role", role, "--db", databasePath], input: password + "\n")
+    }
+
+    private func runAdmin(_ arguments: [String], input: String?) throws -> String {
+        let p = Process()
+        p.executableURL = try voicegateBinary()
+        p.arguments = ["admin"] + arguments
+        let out = Pipe()
+        let inPipe = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = inPipe
+        try p.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        guard wait(p, seconds: 30) == 0 else { throw TestFailure("voicegate admin \(arguments.prefix(2)) failed") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Every trace file's lines, concatenated.
     func traces() -> String {
         let folder = directory.appendingPathComponent("traces")
