@@ -152,6 +152,19 @@ import VoiceGateStore
         let missing = try browser.dom("/console/calls/no-such-call")
         #expect(missing.contains("Call not found"))
 
+        // Privacy: the account digits typed by the caller are nowhere in clear — not in the
+        // records database (its file, WAL and shared memory, read raw), the server's log or the traces.
+        let files = ["db.sqlite", "db.sqlite-wal", "db.sqlite-shm", "server.log"].map { run.directory.appendingPathComponent($0) }
+            + ((try? FileManager.default.contentsOfDirectory(at: run.directory.appendingPathComponent("traces"),
+                                                              includingPropertiesForKeys: nil)) ?? [])
+        var searched = 0
+        for file in files {
+            guard let bytes = FileManager.default.contents(atPath: file.path) else { continue }
+            searched += 1
+            #expect(bytes.range(of: Data(Self.account.utf8)) == nil, "\(file.lastPathComponent) holds the account digits")
+        }
+        #expect(searched >= 4, "the database, log and traces were searched")
+
         if let shot = ProcessInfo.processInfo.environment["VOICEGATE_CONSOLE_SCREENSHOT"] {
             try browser.screenshot("/console/funnel", to: URL(fileURLWithPath: shot))
             try browser.screenshot("/console/calls", to: URL(fileURLWithPath: shot + "-calls.png"))
