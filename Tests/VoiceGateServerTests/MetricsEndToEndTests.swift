@@ -10,31 +10,9 @@ import VoiceGateTestSupport
         SippEndToEndTests.sippPath != nil && FileManager.default.fileExists(atPath: "/usr/share/sip-tester/dtmf_2833_1.pcap")
     }
 
-    /// The whole HTTP response to `GET path` (headers and body), or nil.
+    /// The whole HTTP response to `GET path` (status line, headers and body), or nil.
     static func rawGet(port: Int, path: String) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 3, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-        guard send(fd, request, request.count, 0) == request.count else { return nil }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { break }
-            received += buffer.prefix(n)
-        }
-        return String(decoding: received, as: UTF8.self)
+        httpRequest(port: port, path: path).map { $0.headers + "\r\n\r\n" + $0.body }  // headers start with the status line
     }
 
     @Test(.enabled(if: canCall, "sipp (sip-tester) and its RFC 4733 pcap files are not installed; run make setup"))
