@@ -32,7 +32,7 @@ cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 start_server() {  # $1: label; starts voicegate serve with room for 1,000+ calls
   sip_port=$(free_port)
   log="$out/server-$1.log"
-  "$bin" serve --sip-port "$sip_port" --rtp-ports 20000-23999 --max-calls 1100 \
+  "$bin" serve --sip-port "$sip_port" --rtp-ports 20000-23999 --max-calls 1100 --max-calls-per-second 0 \
     --bank "$work/bank.sqlite" --cache "$work/cache" --db "$work/db.sqlite" --trace-dir "$work/traces-$1" \
     2>"$log" &
   server_pid=$!

@@ -114,15 +114,10 @@ struct CallMedia: Sendable {
              report: @escaping @Sendable (MediaReport) -> Void) async {
         var logger = services.logger
         logger[metadataKey: "call-id"] = "\(plan.callID)"
-        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        // Datagrams go straight from the event loop into the call's event stream (MediaSocket.swift).
+        let socket: MediaSocket
         do {
-            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: bindHost, port: plan.localRTPPort) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
-                            wrappingChannelSynchronously: channel)
-                    }
-                }
+            socket = try await MediaSocket.bind(host: bindHost, port: plan.localRTPPort) { sink.yield(.rtp($0)) }
         } catch {
             logger.error("cannot bind RTP port \(plan.localRTPPort): \(error)")
             report(.failed(callID: plan.callID, problem: "\(error)"))
@@ -130,59 +125,29 @@ struct CallMedia: Sendable {
         }
         // RTCP on the odd port above (the pool hands out even ports only). A call works without
         // it, so a failure to bind is a warning, not a refusal.
-        let rtcpChannel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>?
+        let rtcpSocket: MediaSocket?
         do {
-            rtcpChannel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: bindHost, port: plan.localRTPPort + 1) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
-                            wrappingChannelSynchronously: channel)
-                    }
-                }
+            rtcpSocket = try await MediaSocket.bind(host: bindHost, port: plan.localRTPPort + 1) { sink.yield(.rtcp($0)) }
         } catch {
             logger.warning("cannot bind RTCP port \(plan.localRTPPort + 1): \(error); the call goes on without RTCP")
-            rtcpChannel = nil
+            rtcpSocket = nil
         }
         report(.opened(callID: plan.callID))
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                let reader = Task {
-                    do {
-                        for try await envelope in inbound { sink.yield(.rtp(envelope)) }
-                    } catch {}
-                }
-                defer { reader.cancel() }
-                let ending: MediaEnding?
-                if let rtcpChannel {
-                    ending = try await rtcpChannel.executeThenClose { rtcpInbound, rtcpOutbound in
-                        let rtcpReader = Task {
-                            do {
-                                for try await envelope in rtcpInbound { sink.yield(.rtcp(envelope)) }
-                            } catch {}
-                        }
-                        defer { rtcpReader.cancel() }
-                        return await loop(events: events, sink: sink, outbound: outbound, rtcpOutbound: rtcpOutbound,
-                                          logger: logger)
-                    }
-                } else {
-                    ending = await loop(events: events, sink: sink, outbound: outbound, rtcpOutbound: nil, logger: logger)
-                }
-                switch ending {
-                case .hangUp(let reason)?: report(.ended(callID: plan.callID, reason: reason))
-                case let .transfer(queue, reason, language)?:
-                    report(.transfer(callID: plan.callID, queue: queue, reason: reason, language: language))
-                case nil: break
-                }
-            }
-        } catch {
-            logger.warning("RTP socket: \(error)")
+        let ending = await loop(events: events, sink: sink, socket: socket, rtcpSocket: rtcpSocket, logger: logger)
+        // Writes already handed to the event loop (the RTCP BYE) go out before the close.
+        await rtcpSocket?.close()
+        await socket.close()
+        switch ending {
+        case .hangUp(let reason)?: report(.ended(callID: plan.callID, reason: reason))
+        case let .transfer(queue, reason, language)?:
+            report(.transfer(callID: plan.callID, queue: queue, reason: reason, language: language))
+        case nil: break
         }
     }
 
     /// The event loop; returns why the IVR side ended the call, or nil when SIP closed it.
     private func loop(events: AsyncStream<MediaEvent>, sink: AsyncStream<MediaEvent>.Continuation,
-                      outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>,
-                      rtcpOutbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?,
+                      socket: MediaSocket, rtcpSocket: MediaSocket?,
                       logger: Logger) async -> MediaEnding? {
         var media = plan.media
         var codecPT = media.codec.payloadType
@@ -227,9 +192,10 @@ struct CallMedia: Sendable {
             case let .failed(playID, problem): sink.yield(.renderFailed(playID: playID, problem: problem))
             }
         }
-        var ticker: Task<Void, Never>?
+        // This call's registration with the shared 20 ms clock (MediaClock.swift).
+        var clockTicket: UInt64?
         defer {
-            ticker?.cancel()
+            if let clockTicket { Task { await MediaClock.shared.remove(clockTicket) } }
             renderer.stop()
         }
         let trace = TraceFile(directory: services.traceDirectory, callID: plan.callID)
@@ -280,13 +246,9 @@ struct CallMedia: Sendable {
                                     rtpTimestamp: sender.nextTimestamp, packetCount: sender.packetCount,
                                     octetCount: sender.octetCount)
         }
-        func sendRTCP(_ bytes: [UInt8]) async {
-            guard let rtcpOutbound, let rtcpTarget else { return }
-            do {
-                try await rtcpOutbound.write(AddressedEnvelope(remoteAddress: rtcpTarget, data: ByteBuffer(bytes: bytes)))
-            } catch {
-                logger.debug("RTCP send to \(rtcpTarget) failed: \(error)")
-            }
+        func sendRTCP(_ bytes: [UInt8]) {
+            guard let rtcpSocket, let rtcpTarget else { return }
+            rtcpSocket.send(ByteBuffer(bytes: bytes), to: rtcpTarget)
         }
 
         var result: MediaEnding?
@@ -301,19 +263,16 @@ struct CallMedia: Sendable {
                 timeout = MediaTimeout(timeoutMs: services.mediaTimeoutMs, startMs: nowMs())
                 if media.pausesMediaTimeout { timeout.pause() }
                 pacer = RTPPacer(startMs: nowMs())
-                ticker = Task {
-                    var due = clock.now
-                    while !Task.isCancelled {
-                        due = due.advanced(by: .milliseconds(20))
-                        try? await clock.sleep(until: due)
-                        sink.yield(.tick)
-                    }
-                }
+                clockTicket = await MediaClock.shared.add(sink)
                 fulfil(first)
             case .tick:
-                guard var current = session else { break }
+                // Taken out (not copied) so its buffers stay uniquely referenced: a copy
+                // would make every frame's processing copy them (copy-on-write).
+                guard var current = session.take() else { break }
                 let now = nowMs()
-                let due = pacer.due(nowMs: now)
+                // The shared clock's phase is not this call's: a tick sends the packets due
+                // within half a frame of it, so each regular tick sends exactly one.
+                let due = pacer.due(nowMs: now + 10)
                 if due.skipped > 0 { sender.skip(samples: due.skipped * rtpFrame) }
                 for _ in 0..<due.send {
                     if media.isOnHold {  // held: the session's clock stops (prompts, no-input timers)
@@ -348,13 +307,9 @@ struct CallMedia: Sendable {
                     let packet = sender.next(payload: written == payload.count ? payload : Array(payload[0..<written]),
                                              samples: rtpFrame)
                     if let target = latch.remoteAddress, media.direction.sends {
-                        var buffer = ByteBuffer()
+                        var buffer = socket.channel.allocator.buffer(capacity: packet.encodedLength)
                         packet.write(to: &buffer)
-                        do {
-                            try await outbound.write(AddressedEnvelope(remoteAddress: target, data: buffer))
-                        } catch {
-                            logger.warning("RTP send to \(target) failed: \(error)")
-                        }
+                        socket.send(buffer, to: target)
                     }
                     if let waited = current.takeResponseLatencyMs() { services.metrics?.observeResponseLatency(ms: waited) }
                     fulfil(requests)
@@ -367,7 +322,7 @@ struct CallMedia: Sendable {
                 }
                 if rtcp.isDue(nowMs: now) {
                     receptionSampler.report(rtcp.reception, to: services.metrics)
-                    await sendRTCP(rtcp.makeReport(nowMs: now, localSSRC: sender.ssrc, sender: senderInfo(), using: &random))
+                    sendRTCP(rtcp.makeReport(nowMs: now, localSSRC: sender.ssrc, sender: senderInfo(), using: &random))
                 }
             case .rtp(let envelope):
                 guard let packet = try? RTPPacket(parsing: envelope.data) else { break }
@@ -480,7 +435,7 @@ struct CallMedia: Sendable {
             receptionSampler.report(rtcp.reception, to: services.metrics)
             // A transfer's outcome is SIP's to tell (the REFER or bridge may fail): the server counts it.
             if case .transfer? = result {} else { services.metrics?.callEnded(outcome: engineOutcome ?? .failed) }
-            await sendRTCP(rtcp.makeGoodbye(nowMs: nowMs(), localSSRC: sender.ssrc, sender: senderInfo(), reason: "call ended"))
+            sendRTCP(rtcp.makeGoodbye(nowMs: nowMs(), localSSRC: sender.ssrc, sender: senderInfo(), reason: "call ended"))
         }
         return result
     }
