@@ -48,12 +48,6 @@ import VoiceGateStore
         return head + middle + bye.replacingOccurrences(of: "CSeq: 2 BYE", with: "CSeq: \(cseq + 1) BYE")
     }
 
-    /// The admin port the server printed.
-    static func adminPort(_ log: String) -> Int? {
-        guard let range = log.range(of: "admin http on http://127.0.0.1:") else { return nil }
-        return Int(log[range.upperBound...].prefix { $0.isNumber })
-    }
-
     /// Waits until the database holds `count` finished calls.
     static func finishedCalls(_ path: String, count: Int) async throws -> [CallRecord] {
         let store = try CallStore(path: path, recoverOpenCalls: false)
@@ -101,7 +95,7 @@ import VoiceGateStore
         let calls = try await Self.finishedCalls(run.directory.appendingPathComponent("db.sqlite").path, count: placed)
         #expect(calls.count == placed, "log:\n\(run.log())")
 
-        let port = try #require(Self.adminPort(run.log()), "no admin port in log:\n\(run.log())")
+        let port = try ServeOpsTests.adminPort(run)
         // A viewer signs in (HTTP Basic via the URL, answered to the console's challenge); without
         // credentials the console shows no data.
         try run.addAdminUser("viewer1", role: "viewer", password: "a viewer passphrase")

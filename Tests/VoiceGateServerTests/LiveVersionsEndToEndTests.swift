@@ -33,11 +33,8 @@ import VoiceGateTestSupport
             run = try ServerRun(extraArguments: ["--menu", files.appendingPathComponent("menu.yaml").path,
                                                  "--prompts", files.appendingPathComponent("Prompts").path,
                                                  "--pid-file", files.appendingPathComponent("voicegate.pid").path])
-            let line = run.log().components(separatedBy: "\n").first { $0.contains("admin http on http://") } ?? ""
-            guard let port = line.components(separatedBy: "127.0.0.1:").last?.split(separator: " ").first.flatMap({ Int($0) }) else {
-                throw TestFailure("no admin port in the log:\n\(run.log())")
-            }
-            adminPort = port
+            // The admin line may follow the SIP one: wait for it (bounded).
+            adminPort = try ServeOpsTests.adminPort(run)
             editorToken = try run.adminToken(role: "editor")
         }
 
