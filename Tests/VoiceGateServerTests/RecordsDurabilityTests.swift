@@ -11,22 +11,24 @@ import VoiceGateTestSupport
 @Suite(.serialized) struct RecordsDurabilityTests {
     @Test(.enabled(if: SippEndToEndTests.sippPath != nil, "sipp (sip-tester) is not installed; run make setup"))
     func kill9KeepsTheFinishedCallAndMarksTheRunningOneInterrupted() async throws {
-        let run = try ServerRun()
+        // A long media timeout: the running call sends no RTP and must still be running at the kill.
+        let run = try ServerRun(extraArguments: ["--media-timeout", "300"])
         defer { run.stop() }
         let db = run.directory.appendingPathComponent("db.sqlite").path
 
         // The finished call: answered, 1.5 s, then the caller's BYE.
         let short = try run.sipp(scenario: SippEndToEndTests.scenario(middle: "  <pause milliseconds=\"1500\"/>"))
         #expect(short.status == 0, "sipp failed:\n\(short.output)\nserver log:\n\(run.log())")
-        // The running call: answered, then 30 s of silence on our side (started after the first
+        // The running call: answered, then 120 s of silence on our side (started after the first
         // ended, so on a slow machine the menu's own no-input escalation cannot end it first).
-        let long = try run.startSipp(scenario: SippEndToEndTests.scenario(middle: "  <pause milliseconds=\"30000\"/>"))
+        let long = try run.startSipp(scenario: SippEndToEndTests.scenario(middle: "  <pause milliseconds=\"120000\"/>"))
         defer { _ = wait(long, seconds: 0) }
 
         // Wait (bounded) until the records show the end of one call and events of the other,
         // reading through a second connection as the console would, then kill -9.
         let observer = try CallStore(path: db, recoverOpenCalls: false)
-        let deadline = Date().addingTimeInterval(20)
+        // Generous: in the full suite this process's test threads are often all blocked for seconds.
+        let deadline = Date().addingTimeInterval(60)
         var ready = false
         while !ready, Date() < deadline {
             let calls = try await observer.calls()
@@ -70,7 +72,7 @@ extension ServerRun {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: SippEndToEndTests.sippPath ?? "/usr/bin/sipp")
         p.currentDirectoryURL = directory
-        p.arguments = ["-sf", file.path, "-m", "1", "-timeout", "40s", "-nostdin",
+        p.arguments = ["-sf", file.path, "-m", "1", "-timeout", "150s", "-nostdin",
                        "-i", "127.0.0.1", "-p", "\(try freeUDPPort())", "-mp", "\(try freeUDPPort(even: true))",
                        "127.0.0.1:\(sipPort)"]
         p.standardInput = FileHandle.nullDevice
