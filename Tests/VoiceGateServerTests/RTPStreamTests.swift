@@ -146,18 +146,19 @@ import VoiceGateDSP
     }
 }
 
-/// A loopback UDP socket on a free port (blocking receive with a timeout).
+/// A loopback UDP socket (blocking receive with a timeout) on `port`, or on a free port when 0.
 final class UDPSocket {
     let fd: Int32
     let port: Int
 
-    init() throws {
+    init(port: Int = 0) throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket failed") }
         self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

@@ -81,8 +81,15 @@ import VoiceGateTestSupport
     static func serverHangsUpScenario() -> String {
         let full = scenario(middle: "")
         let head = full.components(separatedBy: "  <send retrans=\"500\">\n    <![CDATA[\nBYE")[0]
-        return head + """
-              <recv request="BYE"/>
+        return head + answerServerBye() + "</scenario>\n"
+    }
+
+    /// sipp steps: wait for VoiceGate's BYE (up to `timeoutMs`, else sipp's own default) and
+    /// answer it 200.
+    static func answerServerBye(timeoutMs: Int? = nil) -> String {
+        let timeout = timeoutMs.map { " timeout=\"\($0)\"" } ?? ""
+        return """
+              <recv request="BYE"\(timeout)/>
               <send>
                 <![CDATA[
             SIP/2.0 200 OK
@@ -95,7 +102,7 @@ import VoiceGateTestSupport
 
             ]]>
               </send>
-            </scenario>
+
             """
     }
 

@@ -164,22 +164,7 @@ import Testing
         let steps = Self.request("INVITE", cseq: 1)
             + Self.expect200(bodyMatches: ["RTP/AVP 0 8 [0-9]+ 101"])
             + Self.request("ACK", cseq: 1)
-            + """
-              <recv request="BYE"/>
-              <send>
-                <![CDATA[
-            SIP/2.0 200 OK
-            [last_Via:]
-            [last_From:]
-            [last_To:]
-            [last_Call-ID:]
-            [last_CSeq:]
-            Content-Length: 0
-
-            ]]>
-              </send>
-
-            """
+            + SippEndToEndTests.answerServerBye()
         let sipp = try run.sipp(scenario: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"offerless\">\n"
                                 + steps + "  <Reference variables=\"matched\"/>\n</scenario>\n")
         #expect(sipp.status == 0, "sipp failed:\n\(sipp.output)\nserver log:\n\(run.log())")

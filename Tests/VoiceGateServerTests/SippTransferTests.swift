@@ -91,21 +91,7 @@ import VoiceGateServer
         """
 
     /// VoiceGate's BYE, answered 200.
-    static let answerBye = """
-          <recv request="BYE" timeout="15000"/>
-          <send>
-            <![CDATA[
-        SIP/2.0 200 OK
-        [last_Via:]
-        [last_From:]
-        [last_To:]
-        [last_Call-ID:]
-        [last_CSeq:]
-        Content-Length: 0
-
-        ]]>
-          </send>
-        """
+    static let answerBye = SippEndToEndTests.answerServerBye(timeoutMs: 15000)
 
     /// The agent: answers VoiceGate's INVITE with PCMU to `mediaPort` (the test's counting
     /// socket), talks for a moment, hangs up.

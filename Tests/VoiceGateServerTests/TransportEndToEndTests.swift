@@ -146,15 +146,15 @@ import VoiceGateCodecs
     struct MediaCaller {
         let run: ServerRun
         let sip: UDPSocket
-        let rtp: PortUDPSocket
-        let rtcp: PortUDPSocket
+        let rtp: UDPSocket
+        let rtcp: UDPSocket
         let callID = "transport-\(UUID().uuidString.prefix(8))"
         var toTag = ""
 
         init(run: ServerRun) throws {
             self.run = run
             sip = try UDPSocket()
-            (rtp, rtcp) = try PortUDPSocket.rtpPair()
+            (rtp, rtcp) = try UDPSocket.rtpPair()
         }
 
         func request(_ method: String, cseq: Int, body: String = "") -> String {

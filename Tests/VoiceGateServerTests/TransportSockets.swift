@@ -63,60 +63,15 @@ final class TCPClient {
     }
 }
 
-/// A loopback UDP socket on a chosen port (the caller's RTCP port must be its RTP port + 1).
-final class PortUDPSocket {
-    let fd: Int32
-    let port: Int
-
-    init?(port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            close(fd)
-            return nil
-        }
-        self.fd = fd
-        self.port = port
-    }
-
-    deinit { close(fd) }
-
-    /// An RTP socket on an even port and its RTCP socket on the port above.
-    static func rtpPair() throws -> (rtp: PortUDPSocket, rtcp: PortUDPSocket) {
+extension UDPSocket {
+    /// An RTP socket on an even port and its RTCP socket on the port above (the caller's RTCP
+    /// port must be its RTP port + 1).
+    static func rtpPair() throws -> (rtp: UDPSocket, rtcp: UDPSocket) {
         for _ in 0..<50 {
             let base = 40000 + 2 * Int.random(in: 0..<10000)
-            if let rtp = PortUDPSocket(port: base), let rtcp = PortUDPSocket(port: base + 1) { return (rtp, rtcp) }
+            if let rtp = try? UDPSocket(port: base), let rtcp = try? UDPSocket(port: base + 1) { return (rtp, rtcp) }
         }
         throw TestFailure("no free RTP/RTCP port pair")
-    }
-
-    func send(_ bytes: [UInt8], toPort: Int) throws {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(toPort).bigEndian
-        let sent = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard sent == bytes.count else { throw TestFailure("sendto failed") }
-    }
-
-    /// One datagram, or nil after `timeoutMs`.
-    func receive(timeoutMs: Int32) -> [UInt8]? {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeoutMs) > 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        return n > 0 ? Array(buffer.prefix(n)) : nil
     }
 }
 
