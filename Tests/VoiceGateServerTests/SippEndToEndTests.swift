@@ -156,7 +156,7 @@ import VoiceGateTestSupport
 /// trace folder; its stderr goes to a file the test reads.
 final class ServerRun {
     let directory: URL
-    let process = Process()
+    let process: Process
     let sipPort: Int
     let logURL: URL
     private var stopped: Int32?
@@ -164,33 +164,52 @@ final class ServerRun {
     init(extraArguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("voicegate-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        sipPort = try freeUDPPort()
-        let rtpBase = 30000 + 2 * Int.random(in: 0..<7000)
         logURL = directory.appendingPathComponent("server.log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        process.executableURL = try voicegateBinary()
-        process.currentDirectoryURL = root
-        process.arguments = ["serve", "--sip-port", "\(sipPort)", "--rtp-ports", "\(rtpBase)-\(rtpBase + 40)",
-                             "--bank", directory.appendingPathComponent("bank.sqlite").path,
-                             "--cache", directory.appendingPathComponent("cache").path,
-                             "--db", directory.appendingPathComponent("db.sqlite").path,
-                             "--trace-dir", directory.appendingPathComponent("traces").path,
-                             // Parallel servers: any free admin port; stop at once unless a test
-                             // asks for draining (a later flag wins).
-                             "--http-port", "0", "--drain-timeout", "0"] + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: logURL)
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !log().contains("listening on udp") {
-            guard process.isRunning, Date() < deadline else {
-                stop()
-                throw TestFailure("server did not start:\n\(log())")
+        // A port free a moment ago may be taken by another test's socket before the server binds
+        // it (the SIP port is bound for UDP and TCP): such a start is retried on other ports.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try freeSIPPort()
+            let rtpBase = 30000 + 2 * Int.random(in: 0..<7000)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            let candidate = Process()
+            candidate.executableURL = try voicegateBinary()
+            candidate.currentDirectoryURL = root
+            candidate.arguments = ["serve", "--sip-port", "\(port)", "--rtp-ports", "\(rtpBase)-\(rtpBase + 40)",
+                                   "--bank", directory.appendingPathComponent("bank.sqlite").path,
+                                   "--cache", directory.appendingPathComponent("cache").path,
+                                   "--db", directory.appendingPathComponent("db.sqlite").path,
+                                   "--trace-dir", directory.appendingPathComponent("traces").path,
+                                   // Parallel servers: any free admin port; stop at once unless a test
+                                   // asks for draining (a later flag wins).
+                                   "--http-port", "0", "--drain-timeout", "0"] + extraArguments
+            candidate.standardOutput = FileHandle.nullDevice
+            candidate.standardError = try FileHandle(forWritingTo: logURL)
+            try candidate.run()
+            let deadline = Date().addingTimeInterval(60)
+            var started = false
+            while Date() < deadline {
+                if Self.contents(of: logURL).contains("listening on udp") { started = true; break }
+                if !candidate.isRunning { break }
+                usleep(50_000)
             }
-            usleep(50_000)
+            if started {
+                process = candidate
+                sipPort = port
+                return
+            }
+            let failure = Self.contents(of: logURL)
+            if candidate.isRunning { kill(candidate.processIdentifier, SIGKILL) }
+            _ = wait(candidate, seconds: 5)
+            guard failure.contains("Address already in use"), attempt < 4 else {
+                throw TestFailure("server did not start:\n\(failure)")
+            }
         }
     }
+
+    private static func contents(of url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
 
     func log() -> String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
@@ -313,6 +332,25 @@ func freeUDPPort(even: Bool = false) throws -> Int {
         if !even || port % 2 == 0 { return port }
     }
     throw TestFailure("no free UDP port")
+}
+
+/// A loopback port free a moment ago for both UDP and TCP, as `serve` binds its SIP port for both.
+func freeSIPPort() throws -> Int {
+    for _ in 0..<50 {
+        let port = try freeUDPPort()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { break }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return port }
+    }
+    throw TestFailure("no port free for both UDP and TCP")
 }
 
 struct TestFailure: Error, CustomStringConvertible {
