@@ -68,20 +68,10 @@ struct BridgeMediaTasks {
 enum TransferTrace {
     /// Appends one line to `<directory>/<call-id>.jsonl` (no-op without a directory).
     static func append(directory: String?, callID: String, mode: String, outcome: String, detail: String? = nil) {
-        guard let directory else { return }
-        let safe = String(callID.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
-        let path = (directory as NSString).appendingPathComponent(safe + ".jsonl")
         var fields: [String: String] = ["type": "transfer_outcome", "mode": mode, "outcome": outcome,
                                         "at": ISO8601DateFormatter().string(from: Date())]
         if let detail { fields["detail"] = detail }
         guard let json = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
-        if !FileManager.default.fileExists(atPath: path) {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        handle.write(json + Data("\n".utf8))
+        TraceFile.appendLine(json, directory: directory, callID: callID)
     }
 }

@@ -9,12 +9,34 @@ final class TraceFile {
     /// Opens (creating) the file, or nil when `directory` is nil or not writable.
     init?(directory: String?, callID: String) {
         guard let directory else { return nil }
-        let safe = String(callID.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
-        let path = (directory as NSString).appendingPathComponent(safe + ".jsonl")
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        let path = Self.path(directory: directory, callID: callID)
+        guard let handle = Self.openForAppending(path, directory: directory, truncate: true) else { return nil }
         self.handle = handle
+    }
+
+    /// Opens with O_APPEND, so lines written through another handle (a transfer's outcome) are
+    /// never overwritten by this one's next write.
+    private static func openForAppending(_ path: String, directory: String, truncate: Bool) -> FileHandle? {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0), 0o644)
+        guard fd >= 0 else { return nil }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// The trace file of `callID` in `directory`: `<call-id>.jsonl`, the Call-ID made file-name safe.
+    static func path(directory: String, callID: String) -> String {
+        let safe = String(callID.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+        return (directory as NSString).appendingPathComponent(safe + ".jsonl")
+    }
+
+    /// Appends one JSON line to the trace of a call whose `TraceFile` may be closed already
+    /// (a transfer's outcome arrives after the dialog has ended): opens, appends, closes.
+    static func appendLine(_ json: Data, directory: String?, callID: String) {
+        guard let directory else { return }
+        guard let handle = openForAppending(Self.path(directory: directory, callID: callID),
+                                            directory: directory, truncate: false) else { return }
+        defer { try? handle.close() }
+        handle.write(json + Data("\n".utf8))
     }
 
     /// Appends one event.
