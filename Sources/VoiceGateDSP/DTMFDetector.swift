@@ -18,7 +18,8 @@
 /// each tone above `minimumToneLevel`; twist within limits; the strongest row and column beat
 /// the others in their group by `relativePeak`; the two tones hold at least
 /// `minimumToneToTotalRatio` of the window's power; frequency offset within
-/// `maximumFrequencyDeviation`; halves within `maximumHalfBlockChange`; energy at twice each
+/// `maximumFrequencyDeviation`; halves within `maximumHalfBlockChange` (plus a noise allowance,
+/// `stationarityNoiseAllowance`, so a weak tone in noise is not failed by its own scatter); energy at twice each
 /// tone frequency below `maximumSecondHarmonic` relative to the tone.
 ///
 /// **Confirmation over 30 ms.** In noise each 20 ms window passes all checks only most of the time,
@@ -78,6 +79,16 @@ public struct DTMFDetector: Sendable {
         public var maximumRowSecondHarmonic: Double = -6
         /// Largest accepted change of a tone's energy between the two 10 ms halves, dB.
         public var maximumHalfBlockChange: Double = 6
+        /// Noise allowance of the 20 ms window's stationarity check (`maximumHalfBlockChange`), in
+        /// multiples of the tracked background energy per half-block (the Goertzel power one 10 ms
+        /// bin gets from white noise): the weaker half of a tone is compared as if it had this much
+        /// noise energy added. At 5 dB SNR and −8 dB twist a weak tone is only ~14 dB above the
+        /// noise in a 10 ms bin, and its two half-block energies scatter by more than 6 dB often
+        /// enough to drop 40 ms digits. In quiet (clean speech, the talk-off case) the floor is near
+        /// zero and the limit is unchanged. 3-4 gain the same digits on the tuning draws, 2 fewer;
+        /// the same allowance on the 30 ms window (`maximumThreeHalfChange`) gained two more digits
+        /// but let speech in 0 dB pink noise through once, so that window keeps its plain limit.
+        public var stationarityNoiseAllowance: Double = 3
         /// Consecutive agreeing 20 ms windows (10 ms apart) needed to confirm a digit.
         public var minimumOnWindows: Int = 2
         /// Largest accepted change of a tone's energy across the three 10 ms halves of the 30 ms
@@ -143,6 +154,7 @@ public struct DTMFDetector: Sendable {
     private let rowSecondHarmonicRatio: Float
     private let halfChangeRatio: Float
     private let threeHalfChangeRatio: Float
+    private let stationarityNoise: Float
     private let threeHalfPhaseLimitCos: SIMD8<Float>
     private let silentRatio: Float
 
@@ -209,6 +221,7 @@ public struct DTMFDetector: Sendable {
         self.harmonicCoefficient = harmonic
         self.threeHalfPhaseLimitCos = limit3
         threeHalfChangeRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumThreeHalfChange))
+        stationarityNoise = Float(configuration.stationarityNoiseAllowance)
         minTonePower = Float(ToneGenerator.meanPower(dBm0: configuration.minimumToneLevel))
         forwardTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumForwardTwist))
         reverseTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumReverseTwist))
@@ -368,9 +381,10 @@ public struct DTMFDetector: Sendable {
             if windowPower[column] < relativePeakRatio * windowPower[lane] { return (nil, false) }
         }
         func steadyAndOnFrequency(_ lane: Int) -> Bool {
-            // Stationary over the two halves.
+            // Stationary over the two halves (the weaker one helped by the noise allowance).
             let a = powerA[lane], b = powerB[lane]
-            if a > b * halfChangeRatio || b > a * halfChangeRatio { return false }
+            let allowance = stationarityNoise * noiseFloor
+            if a > (b + allowance) * halfChangeRatio || b > (a + allowance) * halfChangeRatio { return false }
             // Frequency: phase turn between halves, relative to the nominal turn, within limits.
             let zRe0 = re[lane] * previousRe[lane] + im[lane] * previousIm[lane]
             let zIm0 = im[lane] * previousRe[lane] - re[lane] * previousIm[lane]
