@@ -8,6 +8,7 @@ public enum ConsoleHTML {
     public static let sections: [(path: String, label: String)] = [
         ("/console/calls", "Calls"), ("/console/funnel", "Funnel"),
         ("/console/prompts", "Prompts"), ("/console/menus", "Menus"),
+        ("/console/admin/users", "Users"),  // admins only (others get 403)
     ]
 
     /// `text` safe inside HTML text and attribute values.

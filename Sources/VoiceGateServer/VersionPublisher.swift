@@ -63,8 +63,12 @@ public actor VersionPublisher {
     /// so a prompt published in the console is not undone by reloading an edited menu file.
     private var disk: DiskConfiguration
 
-    /// Loads the files, registers their versions (unchanged content adds no rows) and builds
-    /// the live configuration over `renderer`.
+    /// The tail of the changes in progress: each change waits for the one before (see `serially`).
+    private var lastChange: Task<Void, Never>?
+
+    /// Loads the files, registers their versions (unchanged content adds no rows), restores the
+    /// versions published before the last stop (except where a file changed on disk since: the
+    /// file wins; see `restoreCurrent`) and builds the live configuration over `renderer`.
     /// - Throws: `ConfigProblems` when the files are invalid.
     public init(menuFile: String, promptsFolder: String, renderer: PromptRenderer, store: CallStore?,
                 logger: Logger) async throws {
@@ -85,9 +89,23 @@ public actor VersionPublisher {
                     name: key.id, language: key.language.rawValue, content: Array(text.utf8), mediaType: "text/plain",
                     author: "voicegate serve", note: "loaded from \(promptsFolder)").id
             }
+            state = try await Self.restoreCurrent(state, store: store, menuFile: menuFile, logger: logger)
         }
-        await renderer.replaceCatalog(loaded.catalog)
+        await renderer.replaceCatalog(state.catalog)
         self.live = LiveConfiguration(state: state, renderer: renderer)
+    }
+
+    /// Runs `change` after every change begun before it has finished, so changes reach the
+    /// store's pointers and the live state in the same order (the actor alone would interleave
+    /// them at each `await`).
+    private func serially<T: Sendable>(_ change: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = lastChange
+        let task = Task { () async throws -> T in
+            await previous?.value
+            return try await change()
+        }
+        lastChange = Task { _ = try? await task.value }
+        return try await task.value
     }
 
     /// Reads and validates the menu and prompts on disk (every problem as `file:line:column`).
@@ -137,32 +155,42 @@ public actor VersionPublisher {
     // MARK: prompts
 
     /// Publishes `text` as the text of `key` for new calls: a new `prompt_versions` row (or the
-    /// existing one with the same text, which is how a rollback reads), audited.
+    /// existing one with the same text, which is how a rollback reads), made current and audited
+    /// in one transaction, then live.
     /// - Returns: the version id (nil without a store).
     @discardableResult
     public func publishPrompt(_ key: PromptKey, text: String, note: String?, by author: ChangeAuthor) async throws -> Int64? {
+        try await serially { try await self.publishPromptNow(key, text: text, note: note, by: author) }
+    }
+
+    private func publishPromptNow(_ key: PromptKey, text: String, note: String?, by author: ChangeAuthor) async throws -> Int64? {
         let state = await live.state
         guard state.catalog.text(of: key.id, language: key.language) != nil
                 || state.catalog.recording(of: key.id, language: key.language) != nil else {
             throw PublishError.notFound("no prompt '\(key.id)' in language '\(key.language.rawValue)'")
         }
-        let version = try await store?.registerPromptVersion(
+        let version = try await store?.publishPromptVersion(
             name: key.id, language: key.language.rawValue, content: Array(text.utf8), mediaType: "text/plain",
-            author: author.who, note: note).id
+            author: author.who, note: note,
+            audit: { Self.entry(author, action: "prompt.publish", target: "\(key) version \($0.id)") }).id
         await live.update { $0.publish(prompt: key, text: text, version: version) }
-        try await audit(author, action: "prompt.publish", target: "\(key) version \(version.map(String.init) ?? "-")")
         logger.notice("prompt \(key) version \(version.map(String.init) ?? "-") published by \(author.who) for new calls")
         return version
     }
 
     /// Makes stored `version` of `key` current again for new calls.
     public func rollbackPrompt(_ key: PromptKey, to version: Int64, by author: ChangeAuthor) async throws {
+        try await serially { try await self.rollbackPromptNow(key, to: version, by: author) }
+    }
+
+    private func rollbackPromptNow(_ key: PromptKey, to version: Int64, by author: ChangeAuthor) async throws {
         guard let row = try await promptHistory(key).first(where: { $0.id == version }) else {
             throw PublishError.notFound("prompt \(key) has no version \(version)")
         }
         let text = String(decoding: row.content, as: UTF8.self)
+        try await store?.setCurrent(prompts: [CurrentPrompt(name: key.id, language: key.language.rawValue, version: version)],
+                                    audit: [Self.entry(author, action: "prompt.rollback", target: "\(key) version \(version)")])
         await live.update { $0.publish(prompt: key, text: text, version: version) }
-        try await audit(author, action: "prompt.rollback", target: "\(key) version \(version)")
         logger.notice("prompt \(key) rolled back to version \(version) by \(author.who)")
     }
 
@@ -178,38 +206,59 @@ public actor VersionPublisher {
     /// - Throws: `PublishError.invalid` with every problem (file `menu.yaml`), nothing changed.
     @discardableResult
     public func publishMenu(yaml: String, note: String?, canaryPercent: Int?, by author: ChangeAuthor) async throws -> Int64? {
-        let catalog = await live.state.catalog
+        try await serially { try await self.publishMenuNow(yaml: yaml, note: note, canaryPercent: canaryPercent, by: author) }
+    }
+
+    private func publishMenuNow(yaml: String, note: String?, canaryPercent: Int?, by author: ChangeAuthor) async throws -> Int64? {
+        let state = await live.state
         var ids: [Language: Set<String>] = [:]
-        for language in Language.allCases { ids[language] = catalog.ids(language: language) }
+        for language in Language.allCases { ids[language] = state.catalog.ids(language: language) }
         let menu: Menu
         switch MenuLoader.load(yaml: yaml, file: "menu.yaml", promptIDs: ids) {
         case .success(let loaded): menu = loaded
         case .failure(let problems): throw PublishError.invalid(problems)
         }
-        let version = try await store?.registerMenuVersion(name: menu.name, content: yaml, author: author.who, note: note).id
-        let entry = LiveMenu(version: version, yaml: yaml, engine: DialogEngine(menu: menu))
         let percent = canaryPercent.map { min(max($0, 0), 100) }
-        await live.update { $0.publish(menu: entry, canaryPercent: percent) }
         let share = percent.map { $0 < 100 ? " as canary for \($0)% of new calls" : "" } ?? ""
-        try await audit(author, action: "menu.publish", target: "menu version \(version.map(String.init) ?? "-")\(share)")
+        let engine = DialogEngine(menu: menu)
+        let version = try await store?.publishMenuVersion(
+            name: menu.name, content: yaml, author: author.who, note: note,
+            pointer: { stored in
+                var next = state
+                next.publish(menu: LiveMenu(version: stored.id, yaml: yaml, engine: engine), canaryPercent: percent)
+                return Self.menuPointer(next) ?? CurrentMenu(version: stored.id)
+            },
+            audit: { Self.entry(author, action: "menu.publish", target: "menu version \($0.id)\(share)") }).id
+        let entry = LiveMenu(version: version, yaml: yaml, engine: engine)
+        await live.update { $0.publish(menu: entry, canaryPercent: percent) }
         logger.notice("menu version \(version.map(String.init) ?? "-") published by \(author.who)\(share)")
         return version
     }
 
     /// Makes the canary menu current for every new call.
     public func promoteCanary(by author: ChangeAuthor) async throws {
-        let promoted = await live.update { state -> Int64?? in
-            guard let canary = state.canary else { return nil }
-            state.promoteCanary()
-            return .some(canary.version)
+        try await serially { try await self.promoteCanaryNow(by: author) }
+    }
+
+    private func promoteCanaryNow(by author: ChangeAuthor) async throws {
+        var next = await live.state
+        guard let canary = next.canary else { throw PublishError.conflict("there is no canary menu to promote") }
+        next.promoteCanary()
+        if let pointer = Self.menuPointer(next) {
+            try await store?.setCurrent(menu: pointer, audit: [
+                Self.entry(author, action: "menu.promote", target: "menu version \(canary.version.map(String.init) ?? "-")"),
+            ])
         }
-        guard let version = promoted else { throw PublishError.conflict("there is no canary menu to promote") }
-        try await audit(author, action: "menu.promote", target: "menu version \(version.map(String.init) ?? "-")")
+        await live.update { $0.promoteCanary() }
         logger.notice("canary menu promoted by \(author.who)")
     }
 
     /// Makes stored menu `version` current for every new call (and ends any canary).
     public func rollbackMenu(to version: Int64, by author: ChangeAuthor) async throws {
+        try await serially { try await self.rollbackMenuNow(to: version, by: author) }
+    }
+
+    private func rollbackMenuNow(to version: Int64, by author: ChangeAuthor) async throws {
         guard let row = try await store?.menuVersions().first(where: { $0.id == version }) else {
             throw PublishError.notFound("no menu version \(version)")
         }
@@ -219,8 +268,9 @@ public actor VersionPublisher {
         case .failure(let problems): throw PublishError.invalid(problems)
         }
         let entry = LiveMenu(version: version, yaml: row.content, engine: DialogEngine(menu: menu))
+        try await store?.setCurrent(menu: CurrentMenu(version: version),
+                                    audit: [Self.entry(author, action: "menu.rollback", target: "menu version \(version)")])
         await live.update { $0.publish(menu: entry) }
-        try await audit(author, action: "menu.rollback", target: "menu version \(version)")
         logger.notice("menu rolled back to version \(version) by \(author.who)")
     }
 
@@ -234,11 +284,20 @@ public actor VersionPublisher {
     /// Re-reads the menu and prompts from disk and, when they validate, applies what changed
     /// on disk since the last load for new calls (a menu edited on disk becomes current and ends
     /// any canary; edited prompt texts become current); texts and menus published in the
-    /// console since are kept where disk did not change. When invalid, every problem is logged
-    /// and the running configuration stays.
+    /// console since are kept where disk did not change. The stored pointers follow (with the
+    /// files' new versions, so the next start knows the files as seen here). When invalid, every
+    /// problem is logged and the running configuration stays.
     /// - Returns: the problems (empty on success).
     @discardableResult
     public func reloadFromDisk(by author: ChangeAuthor) async -> [ConfigProblem] {
+        do {
+            return try await serially { await self.reloadNow(by: author) }
+        } catch {
+            return [ConfigProblem(SourceLocation(file: menuFile, line: 1, column: 1), "reload failed: \(error)")]
+        }
+    }
+
+    private func reloadNow(by author: ChangeAuthor) async -> [ConfigProblem] {
         let loaded: DiskConfiguration
         switch Self.readDisk(menuFile: menuFile, promptsFolder: promptsFolder) {
         case .success(let value): loaded = value
@@ -263,6 +322,13 @@ public actor VersionPublisher {
                     author: author.who, note: "reloaded from \(promptsFolder)").id
                 changed.append((key, text, version))
             }
+            let summary = "\(menuEntry == nil ? "menu unchanged" : "menu version \(menuEntry?.version.map(String.init) ?? "-")"), \(changed.count) prompt text(s) changed"
+            try await store?.setCurrent(
+                prompts: changed.compactMap { key, _, version in
+                    version.map { CurrentPrompt(name: key.id, language: key.language.rawValue, version: $0, fileVersion: $0) }
+                },
+                menu: menuEntry?.version.map { CurrentMenu(version: $0, fileVersion: $0) },
+                audit: [Self.entry(author, action: "config.reload", target: summary)])
             let previousDisk = disk.catalog
             let newMenu = menuEntry
             let changedTexts = changed
@@ -282,8 +348,6 @@ public actor VersionPublisher {
                 state = next
             }
             disk = loaded
-            try await audit(author, action: "config.reload",
-                            target: "\(menuEntry == nil ? "menu unchanged" : "menu version \(menuEntry?.version.map(String.init) ?? "-")"), \(changed.count) prompt text(s) changed")
             logger.notice("reloaded \(menuFile) and \(promptsFolder): \(menuEntry == nil ? "menu unchanged" : "new menu"), \(changed.count) prompt text(s) changed")
             return []
         } catch {
@@ -293,7 +357,8 @@ public actor VersionPublisher {
         }
     }
 
-    private func audit(_ author: ChangeAuthor, action: String, target: String) async throws {
-        try await store?.audit(AuditEntry(at: Date(), who: author.who, action: action, target: target, source: author.source))
+    /// An audit entry by `author`, now.
+    static func entry(_ author: ChangeAuthor, action: String, target: String) -> AuditEntry {
+        AuditEntry(at: Date(), who: author.who, action: action, target: target, source: author.source)
     }
 }

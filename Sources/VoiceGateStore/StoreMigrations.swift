@@ -5,7 +5,7 @@ import GRDB
 /// `Date`s (UTC text `YYYY-MM-DD HH:MM:SS.SSS`, readable in `sqlite3` and ordered as text).
 enum StoreMigrations {
     /// Migration names, in order.
-    static let identifiers = ["v1-records", "v2-admin-users", "v3-outbox"]
+    static let identifiers = ["v1-records", "v2-admin-users", "v3-outbox", "v4-current-versions"]
 
     /// The migrator holding every schema version in order.
     static var migrator: DatabaseMigrator {
@@ -144,6 +144,31 @@ enum StoreMigrations {
                 );
                 CREATE INDEX outbox_due ON outbox(next_attempt_at)
                     WHERE delivered_at IS NULL AND abandoned_at IS NULL;
+                """)
+        }
+        migrator.registerMigration(identifiers[3]) { db in
+            try db.execute(sql: """
+                -- What new calls get, so a restart resumes it: per prompt text the current
+                -- version, and what its file on disk registered as at the last (re)load (a file
+                -- edited since wins over a published version at the next start).
+                CREATE TABLE current_prompts (
+                    name TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    version INTEGER NOT NULL REFERENCES prompt_versions(id),
+                    file_version INTEGER REFERENCES prompt_versions(id),
+                    updated_at DATETIME NOT NULL,
+                    PRIMARY KEY (name, language)
+                );
+                -- The gateway's menu: one row (id 1), its current version, an optional canary.
+                CREATE TABLE current_menu (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version INTEGER NOT NULL REFERENCES menu_versions(id),
+                    canary_version INTEGER REFERENCES menu_versions(id),
+                    canary_percent INTEGER NOT NULL DEFAULT 0 CHECK (canary_percent BETWEEN 0 AND 100),
+                    file_version INTEGER REFERENCES menu_versions(id),
+                    updated_at DATETIME NOT NULL,
+                    CHECK ((canary_version IS NULL) = (canary_percent = 0))
+                );
                 """)
         }
         return migrator

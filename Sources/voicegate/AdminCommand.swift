@@ -10,7 +10,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Manage console and API users and tokens.",
-        subcommands: [AddUser.self, AddToken.self, Remove.self, List.self])
+        subcommands: [AddUser.self, AddToken.self, SetRole.self, Remove.self, List.self])
 
     /// Options every subcommand has.
     struct Database: ParsableArguments {
@@ -39,11 +39,10 @@ struct AdminCommand: AsyncParsableCommand {
             let store = try database.open()
             defer { try? store.close() }
             do {
-                try await store.addUser(name: name, role: role, password: password, iterations: iterations)
+                try await store.addUser(name: name, role: role, password: password, iterations: iterations, by: "cli", from: "cli")
             } catch let error as AdminCredentialError {
                 throw ValidationError(error.description)
             }
-            try await store.audit(AuditEntry(at: Date(), who: "cli", action: "user.add", target: "\(name) (\(role))", source: "cli"))
             print("added user \(name) (\(role))")
         }
     }
@@ -60,12 +59,34 @@ struct AdminCommand: AsyncParsableCommand {
             defer { try? store.close() }
             let token: String
             do {
-                token = try await store.addToken(name: name, role: role)
+                token = try await store.addToken(name: name, role: role, by: "cli", from: "cli")
             } catch let error as AdminCredentialError {
                 throw ValidationError(error.description)
             }
-            try await store.audit(AuditEntry(at: Date(), who: "cli", action: "token.add", target: "\(name) (\(role))", source: "cli"))
             print(token)
+        }
+    }
+
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-role", abstract: "Change the role of a user or a token.")
+        @Argument(help: "user or token.") var kind: String
+        @Argument(help: "Its name.") var name: String
+        @Argument(help: "Role: \(AdminCommand.roles).") var role: String
+        @OptionGroup var database: Database
+
+        func run() async throws {
+            guard let kind = AdminPrincipal.Kind(rawValue: kind) else { throw ValidationError("expected user or token, got '\(kind)'") }
+            let store = try database.open()
+            defer { try? store.close() }
+            do {
+                guard try await store.setRole(kind: kind, name: name, role: role, by: "cli", from: "cli") else {
+                    throw ValidationError("no \(kind.rawValue) named '\(name)'")
+                }
+            } catch let error as AdminCredentialError {
+                throw ValidationError(error.description)
+            }
+            print("\(kind.rawValue) \(name) is now \(role)")
         }
     }
 
@@ -80,10 +101,9 @@ struct AdminCommand: AsyncParsableCommand {
             guard let kind = AdminPrincipal.Kind(rawValue: kind) else { throw ValidationError("expected user or token, got '\(kind)'") }
             let store = try database.open()
             defer { try? store.close() }
-            guard try await store.removeCredential(kind: kind, name: name) else {
+            guard try await store.removeCredential(kind: kind, name: name, by: "cli", from: "cli") else {
                 throw ValidationError("no \(kind.rawValue) named '\(name)'")
             }
-            try await store.audit(AuditEntry(at: Date(), who: "cli", action: "\(kind.rawValue).remove", target: name, source: "cli"))
             print("removed \(kind.rawValue) \(name)")
         }
     }

@@ -9,7 +9,7 @@ import VoiceGateStore
 /// users and tokens, the context API, and the transfer webhook's delivery loop.
 extension ServeCommand {
     /// `server` with authentication (every route but /health, /ready, /metrics, /login needs an
-    /// identity) and `GET /api/calls/{id}/context`. Without records nobody can sign in.
+    /// identity), `GET /api/calls/{id}/context` and the admins' user and token pages. Without records nobody can sign in.
     func withAdminAccess(_ server: AdminHTTPServer, settings: ServerSettings, records: GatewayRecords?) -> AdminHTTPServer {
         var server = server
         var auth = AdminAuth(store: records?.store)
@@ -17,6 +17,7 @@ extension ServeCommand {
         server.authentication = auth
         if let store = records?.store {
             server.addRoutes { router in TransferContextRoute.install(on: router, store: store) }
+            server.addRoutes { router in AdminUserRoutes.install(on: router, store: store) }  // users and tokens (admins)
         }
         return server
     }

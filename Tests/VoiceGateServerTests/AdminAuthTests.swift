@@ -46,7 +46,7 @@ import VoiceGateStore
         #expect(httpRequest(port: port, method: "POST", path: "/api/calls/x/context", headers: bearer(tokens.viewer))?.status == 403)
         #expect(httpRequest(port: port, path: "/api/admin/users", headers: basic("alice", "correct horse"))?.status == 403)
         #expect(httpRequest(port: port, path: "/api/%61dmin/users", headers: basic("alice", "correct horse"))?.status == 403)
-        #expect(httpRequest(port: port, path: "/api/admin/users", headers: bearer(tokens.admin))?.status == 404)
+        #expect(httpRequest(port: port, path: "/api/admin/users", headers: bearer(tokens.admin))?.status == 200)
     }
 
     @Test func theLoginFormsCookieOpensTheConsoleUntilLogoutAndAllIsAudited() async throws {

@@ -7,13 +7,13 @@ import VoiceGateDialog
     @Test func aFreshFileIsMigratedOnceAndReopensWithoutChange() async throws {
         let file = TempStoreFile()
         let store = try CallStore(path: file.path)
-        #expect(try store.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox"])
-        #expect(VoiceGateStore.schemaVersion == 3)
+        #expect(try store.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox", "v4-current-versions"])
+        #expect(VoiceGateStore.schemaVersion == 4)
         try await store.begin(start("c1"))
         try store.close()
         // Opening again applies nothing new and keeps the data.
         let again = try CallStore(path: file.path)
-        #expect(try again.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox"])
+        #expect(try again.appliedMigrations() == ["v1-records", "v2-admin-users", "v3-outbox", "v4-current-versions"])
         #expect(try await again.call(id: "c1") != nil)
         // WAL mode: the write-ahead log file exists next to the database.
         #expect(FileManager.default.fileExists(atPath: file.path + "-wal"))
