@@ -52,7 +52,7 @@ import VoiceGateDialog
 
     /// A call already in the energy node `quick`, its prompt playing.
     static func callInQuick() throws -> CallSimulator {
-        var call = CallSimulator(menu: try menu(), profile: nil)
+        var call = CallSimulator(menu: try menu())
         call.press("1")
         #expect(call.state.node == "quick")
         #expect(call.playing != nil)
@@ -91,7 +91,7 @@ import VoiceGateDialog
     // MARK: Energy
 
     @Test func speechAloneDoesNotBargeByDefault() throws {
-        var call = CallSimulator(menu: try Self.menu(), profile: nil)
+        var call = CallSimulator(menu: try Self.menu())
         let greeting = try #require(call.playing?.id)
         call.advance(300)
         call.send(.speechStarted)             // a cough, the TV, line noise
@@ -115,7 +115,7 @@ import VoiceGateDialog
         call.send(.noMatch(loud: false))
         #expect(call.golden.suffix(5) == [
             "prompt quick_menu en barged", "bargein energy quick_menu", "nomatch 1 @quick",
-            "false_bargein energy quick_menu", "prompt sorry_nomatch en started",
+            "false_bargein energy quick_menu", "prompt quick_menu en started",  // the reprompt
         ])
         let falseBarge = try #require(call.traces.last { $0.type == "false_bargein" })
         #expect(falseBarge.jsonLine().contains(#""play":"\#(quick)""#), "names the prompt play it cut")
@@ -135,7 +135,9 @@ import VoiceGateDialog
         var call = try Self.callInQuick()
         call.advance(300)
         call.send(.speechStarted)
-        // The utterance never yields a result (e.g. it overlapped a key and was dropped).
+        // The utterance ends without any result reaching the engine: silence follows.
+        call.advance(600)
+        call.send(.speechEnded)
         call.advance(10_000)
         #expect(call.golden.contains("noinput 1 @quick"))
         #expect(call.golden.contains("false_bargein energy quick_menu"))
@@ -151,7 +153,7 @@ import VoiceGateDialog
     // MARK: Keys and keywords
 
     @Test func everyBargeInNamesItsCause() throws {
-        var call = CallSimulator(menu: try Self.menu(), profile: nil)
+        var call = CallSimulator(menu: try Self.menu())
         call.press("1")                                    // key barges main_menu
         call.say("card", phrase: "card", confidence: 0.83)  // energy barges quick_menu first
         let events = call.traces.filter { $0.type == "bargein" }
@@ -170,11 +172,11 @@ import VoiceGateDialog
     }
 
     @Test func aKeyThatMatchesNothingIsAFalseBargeIn() throws {
-        var call = CallSimulator(menu: try Self.menu(), profile: nil)
+        var call = CallSimulator(menu: try Self.menu())
         call.press("7")                                   // not a choice of main_menu
-        #expect(call.golden.suffix(5) == [
+        #expect(call.golden.suffix(6) == [
             "prompt main_menu en barged", "bargein dtmf main_menu", "dtmf 7", "nomatch 1 @main_menu",
-            "false_bargein dtmf main_menu",
+            "false_bargein dtmf main_menu", "prompt main_menu en started",
         ])
         call.finishPrompt()
         call.press("1")                                   // a good key after that is not false
