@@ -31,6 +31,11 @@ extension TraceEvent {
             what = "TRANSFER to \(queue) (reason \(reason), priority \(priority))"
         case let .hangup(by, outcome):
             what = "HANG UP by \(by) (\(outcome.rawValue))"
+        case let .bargeIn(cause, id, _, intent, confidence):
+            let heard = intent.map { " \($0)" + (confidence.map { " \(($0 * 100).rounded() / 100)" } ?? "") } ?? ""
+            what = "barge-in by \(cause.rawValue)\(heard): \(id) stopped"
+        case let .falseBargeIn(cause, id, _):
+            what = "false barge-in (\(cause.rawValue)): \(id) was cut for nothing"
         }
         return "\(padded)  \(place)  \(what)"
     }

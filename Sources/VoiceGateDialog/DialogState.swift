@@ -70,6 +70,8 @@ public struct DialogState: Sendable, Equatable {
     var timers: [DialogTimerID.Kind: DialogTimerID] = [:]
     var playSequence = 0
     var transferReason: String?
+    /// The last barge-in, until its input is taken or turns out a false barge-in.
+    var unresolvedBargeIn: UnresolvedBargeIn?
 
     init(call: CallInfo, startedAtMs: Int64, language: Language) {
         self.call = call

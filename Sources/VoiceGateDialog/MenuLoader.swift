@@ -43,7 +43,7 @@ struct MenuParser {
     static let defaultKeys: Set<String> = ["noinput_ms", "interdigit_ms", "max_noinput", "max_nomatch",
                                            "terminator", "barge_in", "backend_timeout_ms", "profile_timeout_ms",
                                            "main_menu", "agent", "backend_failure", "nomatch_prefix", "noinput_prefix"]
-    static let commonNodeKeys: Set<String> = ["type", "prompt", "prompts", "barge_in", "noinput_ms",
+    static let commonNodeKeys: Set<String> = ["type", "prompt", "prompts", "barge_in", "barge_in_energy", "noinput_ms",
                                               "max_noinput", "max_nomatch", "escalate_to", "requires"]
     static let nodeKeys: [String: Set<String>] = [
         "menu": ["choices"],
@@ -358,6 +358,7 @@ struct MenuParser {
         var menuNode = MenuNode(id: id, kind: kind, prompts: prompts, bargeIn: bargeIn, noInputMs: noInputMs,
                                 maxNoInput: maxNoInput, maxNoMatch: maxNoMatch, escalateTo: escalateTo,
                                 requiresVerified: requiresVerified, location: location)
+        menuNode.bargeInEnergy = parseBargeInEnergy(value("barge_in_energy"), node: menuNode, owner: owner)
         for field in ["next", "yes", "no", "on_reject", "on_failure", "escalate_to"] {
             if let n = value(field) { menuNode.fieldLocations[field] = reading.location(n) }
         }

@@ -8,6 +8,10 @@ public struct MenuNode: Sendable, Equatable {
     public var prompts: NodePrompts
     /// Whether its prompts stop on a keyword or digit (type-ahead is kept either way).
     public var bargeIn: Bool
+    /// Whether the caller's confirmed speech onset alone (VAD + endpointer, before anything is
+    /// recognised) stops its bargeable prompts (`barge_in_energy`). Off by default: a cough, a
+    /// TV or line noise must not cut a prompt. Only listening nodes (menu, confirm, collect).
+    public var bargeInEnergy = false
     /// Silence after the prompt before a no-input (ms).
     public var noInputMs: Int
     /// No-inputs in one visit before escalating.

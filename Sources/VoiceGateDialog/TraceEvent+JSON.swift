@@ -6,7 +6,7 @@ import Foundation
 extension TraceEvent: Codable {
     enum CodingKeys: String, CodingKey {
         case t, type, node, id, lang, state, play, digit, masked, typeahead, name, confidence, source
-        case count, loud, request, result, queue, reason, priority, context, by, outcome, version
+        case count, loud, request, result, queue, reason, priority, context, by, outcome, version, cause
     }
 
     /// Writes the flat JSON object.
@@ -36,6 +36,11 @@ extension TraceEvent: Codable {
             try c.encode(priority, forKey: .priority); try c.encode(context, forKey: .context)
         case let .hangup(by, outcome):
             try c.encode(by, forKey: .by); try c.encode(outcome, forKey: .outcome)
+        case let .bargeIn(cause, id, playID, intent, confidence):
+            try c.encode(cause, forKey: .cause); try c.encode(id, forKey: .id); try c.encode(playID, forKey: .play)
+            try c.encodeIfPresent(intent, forKey: .name); try c.encodeIfPresent(confidence, forKey: .confidence)
+        case let .falseBargeIn(cause, id, playID):
+            try c.encode(cause, forKey: .cause); try c.encode(id, forKey: .id); try c.encode(playID, forKey: .play)
         }
     }
 
@@ -64,6 +69,13 @@ extension TraceEvent: Codable {
             detail = .transfer(queue: try c.decode(String.self, forKey: .queue), reason: try c.decode(String.self, forKey: .reason),
                                priority: try c.decode(Int.self, forKey: .priority), context: try c.decode(TransferContext.self, forKey: .context))
         case "hangup": detail = .hangup(by: try c.decode(String.self, forKey: .by), outcome: try c.decode(CallOutcome.self, forKey: .outcome))
+        case "bargein":
+            detail = .bargeIn(cause: try c.decode(BargeInCause.self, forKey: .cause), id: try c.decode(String.self, forKey: .id),
+                              playID: try c.decode(String.self, forKey: .play), intent: try c.decodeIfPresent(String.self, forKey: .name),
+                              confidence: try c.decodeIfPresent(Double.self, forKey: .confidence))
+        case "false_bargein":
+            detail = .falseBargeIn(cause: try c.decode(BargeInCause.self, forKey: .cause), id: try c.decode(String.self, forKey: .id),
+                                   playID: try c.decode(String.self, forKey: .play))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown trace type '\(type)'")
         }
@@ -98,6 +110,12 @@ extension TraceEvent: Codable {
             fields += [("queue", Self.quote(queue)), ("reason", Self.quote(reason)), ("priority", "\(priority)"), ("context", json)]
         case let .hangup(by, outcome):
             fields += [("by", Self.quote(by)), ("outcome", Self.quote(outcome.rawValue))]
+        case let .bargeIn(cause, id, playID, intent, confidence):
+            fields += [("cause", Self.quote(cause.rawValue)), ("id", Self.quote(id)), ("play", Self.quote(playID))]
+            if let intent { fields.append(("name", Self.quote(intent))) }
+            if let confidence { fields.append(("confidence", Self.number(confidence))) }
+        case let .falseBargeIn(cause, id, playID):
+            fields += [("cause", Self.quote(cause.rawValue)), ("id", Self.quote(id)), ("play", Self.quote(playID))]
         }
         return "{" + fields.map { "\(Self.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }

@@ -63,6 +63,12 @@ public struct TraceEvent: Sendable, Equatable {
         case transfer(queue: String, reason: String, priority: Int, context: TransferContext)
         /// The call ended.
         case hangup(by: String, outcome: CallOutcome)
+        /// Caller input stopped prompt `id` (`playID`): a keyword (with its intent and
+        /// confidence), a key, or speech energy alone (`barge_in_energy` nodes).
+        case bargeIn(cause: BargeInCause, id: String, playID: String, intent: String?, confidence: Double?)
+        /// A barge-in that led nowhere: the input that stopped the prompt ended in a no-match
+        /// (or, for energy, in no intent at all), so the caller lost the prompt for nothing.
+        case falseBargeIn(cause: BargeInCause, id: String, playID: String)
 
         /// The JSON `type`.
         public var type: String {
@@ -76,6 +82,8 @@ public struct TraceEvent: Sendable, Equatable {
             case .lookup: return "lookup"
             case .transfer: return "transfer"
             case .hangup: return "hangup"
+            case .bargeIn: return "bargein"
+            case .falseBargeIn: return "false_bargein"
             }
         }
     }

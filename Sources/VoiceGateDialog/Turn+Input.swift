@@ -13,12 +13,12 @@ extension Turn {
         if isRedundantTerminator(digit) { return }  // checked before it could barge the next prompt
         switch node.kind {
         case .menu, .confirm, .collect:
-            if state.playing != nil { stopPlayback(.barged) }
+            barge(.dtmf)
             consumeDigit(digit, typeAhead: false)
         case .say(let next):
             state.pending.append(.digit(digit))
             if state.playing != nil {
-                stopPlayback(.barged)
+                barge(.dtmf)
                 enter(next)
             }
         case .lookup, .transfer, .hangup:
@@ -31,7 +31,10 @@ extension Turn {
         while !state.pending.isEmpty, state.phase == .inNode, let node = currentNode, node.listens, !promptBlocksInput {
             let input = state.pending.removeFirst()
             if case .digit(let digit) = input, isRedundantTerminator(digit) { continue }
-            if state.playing != nil { stopPlayback(.barged) }
+            switch input {
+            case .digit: barge(.dtmf)
+            case let .intent(name, confidence, _, _): barge(.keyword, intent: name, confidence: confidence)
+            }
             switch input {
             case .digit(let digit): consumeDigit(digit, typeAhead: true)
             case let .intent(name, confidence, source, phrase):
@@ -55,6 +58,7 @@ extension Turn {
         if isRedundantTerminator(digit) { return }
         if case .collect(let spec) = node.kind {
             record(.dtmf(digit: spec.mask && digit.isNumber ? "*" : key, masked: spec.mask, typeAhead: typeAhead))
+            bargeInTaken()  // a key of an entry is taken (a wrong entry fails later, as the entry's failure)
             collectDigit(key, spec: spec, node: node)
             return
         }
@@ -108,6 +112,7 @@ extension Turn {
 
     mutating func speechStarted() {
         cancelTimer(.noInput)  // the caller is talking; the spotter will report
+        energyBargeIn()
     }
 
     mutating func speechEnded() {
@@ -135,7 +140,7 @@ extension Turn {
         switch node.kind {
         case .menu, .confirm, .collect:
             if let choice {
-                if state.playing != nil { stopPlayback(.barged) }
+                barge(.keyword, intent: name, confidence: confidence)
                 take(choice)
             } else if state.playing == nil {
                 failure(noInput: false, loud: false)
@@ -143,7 +148,7 @@ extension Turn {
             // A keyword that does not belong here while a prompt plays does not barge.
         case .say:
             if let choice, state.playing != nil {
-                stopPlayback(.barged)
+                barge(.keyword, intent: name, confidence: confidence)
                 take(choice)
             }
         case .lookup, .transfer, .hangup:
@@ -166,6 +171,7 @@ extension Turn {
 
     /// Follows a choice: language switch, then repeat or the next node.
     mutating func take(_ choice: Choice) {
+        bargeInTaken()
         if let last = state.path.indices.last { state.path[last].intent = choice.intent }
         if let language = choice.language { state.language = language }
         switch choice.target {
@@ -224,6 +230,7 @@ extension Turn {
             record(.noMatch(count: count, loud: loud))
         }
         state.failureCounts[node.id] = counts
+        bargeInFailed()  // after the no-input/no-match it follows, before any escalation leaves the node
         if loud, state.noMatchTotal >= menu.frustration.loudNoMatches {
             state.frustrated = true
             enter(menu.defaults.agent, transferReason: "frustration")

@@ -14,6 +14,7 @@ extension Turn {
             return
         }
         if state.playing != nil { stopPlayback(.stopped) }
+        state.unresolvedBargeIn = nil  // input carried into another node is judged there
         cancelTimer(.noInput)
         cancelTimer(.interDigit)
         state.node = id

@@ -26,7 +26,7 @@ public enum ConsoleFunnelPage {
             <div style="display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start">
             <div>\(ConsoleSVG.funnelChart(nodes) { FunnelReport.isProblem($0) })</div>
             <table class="funnel"><thead><tr><th>Node</th><th>Entered</th><th>Succeeded</th><th>No-input</th>\
-            <th>No-match</th><th>Asked agent</th><th>Hung up</th><th>Failed</th></tr></thead><tbody>
+            <th>No-match</th><th>Barge-in</th><th>False barge-in</th><th>Asked agent</th><th>Hung up</th><th>Failed</th></tr></thead><tbody>
             """
         for node in nodes {
             let problem = FunnelReport.isProblem(node)
@@ -35,6 +35,7 @@ public enum ConsoleFunnelPage {
                 <tr class="node\(problem ? " problem bad" : "")" data-node="\(e(node.name))"><td>\(problem ? "<b>\(e(node.name))</b>" : e(node.name))</td>\
                 <td class="num entered">\(node.entered)</td><td class="num succeeded">\(node.succeeded)</td>\
                 <td class="num noinput">\(node.noInput)</td><td class="num nomatch">\(node.noMatch)</td>\
+                <td class="num bargein">\(node.bargedIn)</td><td class="num falsebargein">\(node.falseBargeIn)</td>\
                 <td class="num agent">\(node.askedAgent)</td><td class="num hungup">\(node.hungUp)</td>\
                 <td class="num failed">\(node.failed) (\(percent)%)</td></tr>
                 """

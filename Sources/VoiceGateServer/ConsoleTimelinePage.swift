@@ -65,6 +65,11 @@ public enum ConsoleTimelinePage {
             return ("transfer", "to <b>\(e(queue))</b> because \(e(reason)), priority \(priority)", false)
         case let .hangup(by, outcome):
             return ("hangup", "by \(e(by)), outcome <b>\(outcome.rawValue)</b>", false)
+        case let .bargeIn(cause, id, _, intent, confidence):
+            let heard = intent.map { " (<b>\(e($0))</b>" + (confidence.map { String(format: " %.2f", $0) } ?? "") + ")" } ?? ""
+            return ("barge-in", "\(cause.rawValue)\(heard) stopped <b>\(e(id))</b>", false)
+        case let .falseBargeIn(cause, id, _):
+            return ("false barge-in", "\(cause.rawValue) cut <b>\(e(id))</b>, then nothing matched", true)
         }
     }
 

@@ -9,6 +9,7 @@ public import VoiceGateStore
 /// hits no-input on both visits counts once in `entered` and once in `noInput`.
 /// - entered: the call has a `node` event for the node.
 /// - no-input / no-match: at least one `noinput` / `nomatch` event in the node.
+/// - barged in / false barge-in: at least one `bargein` / `false_bargein` event in the node.
 /// - asked for an agent: at least one `intent` named `agent` in the node (said or key 0).
 /// - hung up there: the call ended in the node (its last `node` event), the caller hung up
 ///   (`hangup` by `caller`) unserved (outcome `abandoned`), or the call has no `hangup` event
@@ -33,6 +34,10 @@ public struct FunnelReport: Sendable, Equatable {
         public var noInput = 0
         /// Callers with at least one no-match there.
         public var noMatch = 0
+        /// Callers who cut at least one prompt there (key, keyword or energy).
+        public var bargedIn = 0
+        /// Callers with at least one false barge-in there (a barge-in whose input matched nothing).
+        public var falseBargeIn = 0
         /// Callers who asked for an agent there.
         public var askedAgent = 0
         /// Callers who hung up there unserved.
@@ -93,6 +98,8 @@ public struct FunnelReport: Sendable, Equatable {
             row.entered += 1
             let noInput = all.contains { if case .noInput = $0.detail { return true } else { return false } }
             let noMatch = all.contains { if case .noMatch = $0.detail { return true } else { return false } }
+            let bargedIn = all.contains { if case .bargeIn = $0.detail { return true } else { return false } }
+            let falseBargeIn = all.contains { if case .falseBargeIn = $0.detail { return true } else { return false } }
             let askedAgent = all.contains {
                 if case let .intent(name, _, _) = $0.detail { return name == "agent" } else { return false }
             }
@@ -105,6 +112,8 @@ public struct FunnelReport: Sendable, Equatable {
             let succeeded = !askedAgent && !hungUp && (movedOn || (endedHere && servedOrTransferred))
             if noInput { row.noInput += 1 }
             if noMatch { row.noMatch += 1 }
+            if bargedIn { row.bargedIn += 1 }
+            if falseBargeIn { row.falseBargeIn += 1 }
             if askedAgent { row.askedAgent += 1 }
             if hungUp && !askedAgent { row.hungUp += 1 }
             if succeeded { row.succeeded += 1 }

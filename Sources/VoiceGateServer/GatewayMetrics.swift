@@ -75,7 +75,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Counts what one dialog trace event says about its node: entries, no-input, no-match,
-    /// barge-ins, intents by source (and speech confidence), transfers by reason.
+    /// barge-ins and false barge-ins (by cause), intents by source (and speech confidence), transfers by reason.
     public func traceEvent(_ event: TraceEvent) {
         let node = event.node ?? "none"
         switch event.detail {
@@ -92,7 +92,9 @@ public final class GatewayMetrics: Sendable {
             if source == .speech { confidence.record(value) }
         case let .transfer(_, reason, _, _):
             counter(Names.transfers, [("reason", reason)]).increment()
-        case .prompt, .dtmf, .lookup, .hangup:
+        case let .falseBargeIn(cause, _, _):
+            counter(Names.falseBargeIns, [("node", node), ("cause", cause.rawValue)]).increment()
+        case .prompt, .dtmf, .lookup, .hangup, .bargeIn:
             break
         }
     }
@@ -136,6 +138,11 @@ public final class GatewayMetrics: Sendable {
             MetricNameDescriptor(
                 namespace: "voicegate", metricName: "bargeins", unitName: "total",
                 helpText: "Prompts stopped by caller input, per menu node.")
+        }
+        static var falseBargeIns: MetricNameDescriptor {
+            MetricNameDescriptor(
+                namespace: "voicegate", metricName: "false_bargeins", unitName: "total",
+                helpText: "Barge-ins whose input then matched nothing, per menu node and cause (keyword, dtmf, energy).")
         }
         static var intents: MetricNameDescriptor {
             MetricNameDescriptor(

@@ -64,6 +64,8 @@ extension TraceEvent {
         case let .lookup(request, result): return place + "bank \(request)" + (result.map { " -> \($0)" } ?? "")
         case let .transfer(queue, reason, priority, _): return place + "transfer to \(queue) (\(reason), priority \(priority))"
         case let .hangup(by, outcome): return place + "hangup by \(by) (\(outcome.rawValue))"
+        case let .bargeIn(cause, id, _, intent, _): return place + "barge-in (\(cause.rawValue)\(intent.map { " " + $0 } ?? "")) stopped \(id)"
+        case let .falseBargeIn(cause, id, _): return place + "false barge-in (\(cause.rawValue)) on \(id)"
         }
     }
 }

@@ -20,7 +20,7 @@ import VoiceGateDialog
         #expect(call.golden == [
             "lookup customer_profile sent", "lookup customer_profile known",
             "node greeting", "prompt greeting en started",
-            "intent transfer speech", "prompt greeting en barged",
+            "intent transfer speech", "prompt greeting en barged", "bargein keyword greeting",
             "node transfer_warning", "prompt fraud_warning en started",
             "intent agent speech",
             "prompt fraud_warning en finished",

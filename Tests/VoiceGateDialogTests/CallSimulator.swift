@@ -121,6 +121,8 @@ struct CallSimulator {
             case let .lookup(request, result): return "lookup \(request) \(result ?? "sent")"
             case let .transfer(queue, reason, priority, _): return "transfer \(queue) \(reason) \(priority)"
             case let .hangup(by, outcome): return "hangup \(by) \(outcome.rawValue)"
+            case let .bargeIn(cause, id, _, _, _): return "bargein \(cause.rawValue) \(id)"
+            case let .falseBargeIn(cause, id, _): return "false_bargein \(cause.rawValue) \(id)"
             }
         }
     }

@@ -19,7 +19,7 @@ import VoiceGateDialog
         #expect(call.golden == [
             "lookup customer_profile sent", "lookup customer_profile known",
             "node greeting", "prompt greeting en started",
-            "prompt greeting en barged", "dtmf 1", "intent balance dtmf",
+            "prompt greeting en barged", "bargein dtmf greeting", "dtmf 1", "intent balance dtmf",
             "node balance", "node identify_account", "prompt identify_account en started",
             "prompt identify_account en finished",
             "dtmf * masked", "dtmf * masked", "dtmf * masked", "dtmf * masked",
@@ -29,7 +29,7 @@ import VoiceGateDialog
             "node balance", "lookup balance sent", "lookup balance balance",
             "node say_balance", "prompt balance_is en started", "prompt balance_is en finished",
             "node anything_else", "prompt anything_else en started",
-            "intent no speech", "prompt anything_else en barged",
+            "intent no speech", "prompt anything_else en barged", "bargein keyword anything_else",
             "node goodbye", "prompt goodbye en started", "prompt goodbye en finished",
             "hangup ivr self_served",
         ])
@@ -66,7 +66,7 @@ import VoiceGateDialog
         #expect(call.golden == [
             "lookup customer_profile sent", "lookup customer_profile known",
             "node greeting", "prompt greeting en started",
-            "intent card speech", "prompt greeting en barged",
+            "intent card speech", "prompt greeting en barged", "bargein keyword greeting",
             "node card_last4", "prompt card_last4 en started", "prompt card_last4 en finished",
             "dtmf * masked", "dtmf * masked", "dtmf * masked", "dtmf * masked",
             "node card_confirm", "prompt card_confirm en started", "prompt card_confirm en finished",

@@ -106,6 +106,32 @@ import VoiceGateStore
         #expect(report.nodesByName["balance"]?.succeeded == 1)
     }
 
+    @Test func bargeInsAndFalseBargeInsAreCountedPerCaller() {
+        var trace = Trace()
+        trace.enter("greeting"); trace.prompt("greeting")
+        // Energy barge-in, nothing matched (false), twice in one visit; then a key that works.
+        for _ in 0..<2 {
+            trace.add(.bargeIn(cause: .energy, id: "greeting", playID: "p1", intent: nil, confidence: nil), after: 800)
+            trace.add(.noMatch(count: 1, loud: false), after: 1200)
+            trace.add(.falseBargeIn(cause: .energy, id: "greeting", playID: "p1"), after: 0)
+            trace.prompt("main_menu_short")
+        }
+        trace.add(.bargeIn(cause: .dtmf, id: "main_menu_short", playID: "p9", intent: nil, confidence: nil), after: 500)
+        trace.key("1", intent: "balance", after: 0)
+        trace.enter("balance", after: 0)
+        var report = FunnelReport()
+        report.add(events: trace.events, outcome: nil)
+        report.add(events: Self.selfServedBalance(), outcome: .selfServed)
+        let greeting = report.nodesByName["greeting"]
+        #expect(greeting?.bargedIn == 1, "callers, not events")
+        #expect(greeting?.falseBargeIn == 1)
+        #expect(greeting?.entered == 2)
+        var window = FunnelWindow(from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 86_400))
+        window.funnel = report
+        let html = ConsoleFunnelPage.body(window)
+        #expect(html.contains(#"<td class="num bargein">1</td><td class="num falsebargein">1</td>"#))
+    }
+
     @Test func worstNodesComeFirst() {
         let nodes = report().nodes
         #expect(nodes.first?.name == "greeting")

@@ -44,7 +44,10 @@ func metricTotal(_ exposition: String, _ name: String) -> Double {
             TraceEvent(atMs: 900, node: "greeting", .intent(name: "balance", confidence: 1, source: .dtmf)),
             TraceEvent(atMs: 1000, node: "main_menu", .node),
             TraceEvent(atMs: 6000, node: "main_menu", .noInput(count: 1)),
+            TraceEvent(atMs: 8000, node: "main_menu", .prompt(id: "main_menu", language: .en, state: .barged, playID: "p2")),
+            TraceEvent(atMs: 8000, node: "main_menu", .bargeIn(cause: .energy, id: "main_menu", playID: "p2", intent: nil, confidence: nil)),
             TraceEvent(atMs: 9000, node: "main_menu", .noMatch(count: 1, loud: false)),
+            TraceEvent(atMs: 9000, node: "main_menu", .falseBargeIn(cause: .energy, id: "main_menu", playID: "p2")),
             TraceEvent(atMs: 9500, node: "main_menu", .intent(name: "agent", confidence: 0.85, source: .speech)),
             TraceEvent(atMs: 9600, node: "main_menu", .node),
             TraceEvent(atMs: 9700, node: "agent", .transfer(queue: "general", reason: "caller_asked", priority: 1, context: context)),
@@ -56,6 +59,10 @@ func metricTotal(_ exposition: String, _ name: String) -> Double {
         #expect(metricSample(text, #"voicegate_node_noinput_total{node="main_menu"}"#) == 1)
         #expect(metricSample(text, #"voicegate_node_nomatch_total{node="main_menu"}"#) == 1)
         #expect(metricSample(text, #"voicegate_bargeins_total{node="greeting"}"#) == 1)
+        #expect(metricSample(text, #"voicegate_bargeins_total{node="main_menu"}"#) == 1, "one barge-in, one count")
+        #expect(metricSample(text, #"voicegate_false_bargeins_total{cause="energy",node="main_menu"}"#) == 1
+                    || metricSample(text, #"voicegate_false_bargeins_total{node="main_menu",cause="energy"}"#) == 1, "\(text)")
+        #expect(!text.contains(#"voicegate_false_bargeins_total{node="greeting""#))
         #expect(metricSample(text, #"voicegate_intents_total{node="greeting",source="dtmf"}"#) == 1)
         #expect(metricSample(text, #"voicegate_intents_total{node="main_menu",source="speech"}"#) == 1)
         #expect(metricSample(text, #"voicegate_transfers_total{reason="caller_asked"}"#) == 1)
