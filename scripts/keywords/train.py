@@ -245,10 +245,12 @@ def main():
             n += len(y)
         print("epoch %2d loss %.3f train acc %.3f (augment %.0fs, train %.0fs)" % (
             epoch, loss_sum / n, right / n, t1 - t0, time.time() - t1), flush=True)
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    export(net, args.out, dict(seed=args.seed, epochs=total, utterances=len(audio),
-                               noise_only_per_epoch=noise_extra, threshold=args.threshold,
-                               excluded_variants=["m1", "m3", "f2", "f4"]))
+        # Exported after every epoch so a long run can be inspected (the last one is final).
+        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+        export(net, args.out, dict(seed=args.seed, epochs=epoch + 1, utterances=len(audio),
+                                   noise_only_per_epoch=noise_extra, threshold=args.threshold,
+                                   excluded_variants=["m1", "m3", "f2", "f4"]))
+        net.train()
     torch.save(net.state_dict(), os.path.splitext(args.speech)[0] + ".pt")
     print("wrote", args.out)
 
