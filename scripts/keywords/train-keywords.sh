@@ -15,4 +15,4 @@ mkdir -p var/keywords
 cd scripts/keywords
 ../../$venv/bin/python synth.py --out ../../var/keywords/speech.npz --seed "$seed"
 ../../$venv/bin/python train.py --speech ../../var/keywords/speech.npz --out ../../Models/keywords-en.json \
-  --seed "$seed" --epochs "${KWS_EPOCHS:-6}" --threshold "${KWS_THRESHOLD:-0.5}"
+  --seed "$seed" --epochs "${KWS_EPOCHS:-24}" --threshold "${KWS_THRESHOLD:-0.4}"
