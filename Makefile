@@ -11,7 +11,7 @@ CORPUS_SEED_REPORT ?= 1002
 SHARED ?= ../shared
 VENV := var/venv
 
-.PHONY: setup build release run demo test bench bench-load eval clean
+.PHONY: setup build release run demo test bench bench-load eval train-keywords eval-keywords clean
 
 ## setup: install every Debian package the project needs (idempotent, quiet).
 setup:
@@ -57,6 +57,15 @@ bench-load: release
 ## eval: accuracy on the labelled corpus (tune seed $(CORPUS_SEED_TUNE), report seed $(CORPUS_SEED_REPORT)).
 eval: release $(VENV)/.ok
 	bash eval/run-eval.sh $(RELEASE_BIN) $(SHARED) $(CORPUS_SEED_REPORT)
+	bash eval/run-kws-eval.sh $(RELEASE_BIN) $(SHARED) $(CORPUS_SEED_REPORT)
+
+## train-keywords: espeak-ng training speech and the English keyword model (Models/keywords-en.json).
+train-keywords: setup
+	bash scripts/keywords/train-keywords.sh
+
+## eval-keywords: keyword spotting accuracy, VoiceGate and PocketSphinx, on the report seed.
+eval-keywords: release $(VENV)/.ok
+	bash eval/run-kws-eval.sh $(RELEASE_BIN) $(SHARED) $(CORPUS_SEED_REPORT)
 
 $(VENV)/.ok: eval/requirements.txt
 	python3 -m venv $(VENV)

@@ -112,6 +112,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var callOptions: CallOptions
 
+    @OptionGroup var keywords: KeywordOptions
+
     func validate() throws {
         try validateFlags()
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
@@ -148,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
                                     mediaTimeoutMs: Int64(settings.mediaTimeoutMs))
+        services.recognizer = try keywords.recognizer()
         let records = db.isEmpty ? nil : try await GatewayRecords(
             path: db, menuName: menu.name, menuYAML: try readText(files.menu),
             retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)

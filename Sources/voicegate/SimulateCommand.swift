@@ -32,6 +32,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup var callOptions: CallOptions
 
+    @OptionGroup var keywords: KeywordOptions
+
     @Option(help: "Seconds after which the caller hangs up if the IVR has not ended the call.")
     var maxSeconds: Double = 180
 
@@ -58,7 +60,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let prompts = try callOptions.openPrompts(files.prompts)
 
         let simulator = CallSimulator(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
-                                      maximumSeconds: maxSeconds)
+                                      recognizer: try keywords.recognizer(), maximumSeconds: maxSeconds)
         let call = callOptions.call(prefix: "sim")
         let result = await simulator.run(call: call, caller: audio) { problem in
             FileHandle.standardError.write(Data("voicegate: \(problem)\n".utf8))

@@ -1,0 +1,121 @@
+import VoiceGateDSP
+
+/// VoiceGate's keyword spotter: log-mel features, a small dilated convolutional network
+/// trained on espeak-ng speech through the telephone channel (`make train-keywords`), one
+/// class per keyword unit plus "none".
+///
+/// Per utterance: features, the network's per-class evidence over time, each live keyword
+/// scored by its peak evidence and "none" by its mean; a softmax over only the live keywords
+/// and "none" (classes the node does not accept are masked out), and the best live keyword
+/// wins when its posterior reaches `threshold`. Its time is where its evidence peaks.
+public struct NeuralKeywordSpotter: KeywordSpotter {
+    /// The trained network.
+    public let model: KeywordModel
+    /// Posterior a keyword needs to be reported.
+    public var threshold: Double
+
+    /// A spotter over `model`, with the model's tuned threshold unless one is given.
+    public init(model: KeywordModel, threshold: Double? = nil) {
+        self.model = model
+        self.threshold = threshold ?? model.threshold
+    }
+
+    /// The model's language.
+    public var languages: Set<String> { [model.language] }
+
+    /// Whether a unit of the model serves `phrase`.
+    public func supports(phrase: String) -> Bool { model.unit(for: phrase) != nil }
+
+    /// Scores of one utterance, for evaluation and tuning: per live keyword its posterior.
+    public struct Scores: Sendable {
+        /// Live keywords (intent, phrase) with their posteriors and peak step, best first.
+        public var candidates: [(intent: String, phrase: String, posterior: Double, start: Double, end: Double)]
+        /// Posterior of "none".
+        public var none: Double
+    }
+
+    /// The best live keyword in `samples`, or nil (see the type's description).
+    public func spot(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> KeywordDetection? {
+        guard let scores = score(samples, sampleRate: sampleRate, vocabulary: vocabulary),
+              let best = scores.candidates.first, best.posterior >= threshold else { return nil }
+        return KeywordDetection(intent: best.intent, phrase: best.phrase, confidence: best.posterior,
+                                start: best.start, end: best.end)
+    }
+
+    /// Every live keyword's posterior in `samples`; nil when nothing in the vocabulary is
+    /// supported or the audio is shorter than a few frames.
+    public func score(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> Scores? {
+        // Live classes: the first (intent, phrase) of the vocabulary that each unit serves.
+        var live: [(unit: Int, intent: String, phrase: String)] = []
+        for entry in vocabulary.entries {
+            for phrase in entry.phrases {
+                if let u = model.unit(for: phrase), !live.contains(where: { $0.unit == u }) {
+                    live.append((u, entry.intent, phrase))
+                }
+            }
+        }
+        guard !live.isEmpty else { return nil }
+        let audio = sampleRate == LogMelFeatures.sampleRate
+            ? samples : Resampler.convert(samples, from: sampleRate, to: LogMelFeatures.sampleRate)
+        let frames = LogMelFeatures.frameCount(sampleCount: audio.count)
+        guard frames >= 8 else { return nil }
+
+        var extractor = LogMelFeatures()
+        var features = [Float](repeating: 0, count: LogMelFeatures.bandCount * frames)
+        audio.withUnsafeBufferPointer { input in
+            features.withUnsafeMutableBufferPointer { out in
+                extractor.compute(input, into: out, stride: frames)
+                for m in 0..<LogMelFeatures.bandCount {
+                    var sum: Float = 0
+                    for t in 0..<frames { sum += out[m * frames + t] }
+                    let mean = sum / Float(frames)
+                    for t in 0..<frames { out[m * frames + t] -= mean }
+                }
+            }
+        }
+        var network = KeywordNetwork(model: model, maximumFrames: frames)
+        let (logits, steps) = features.withUnsafeBufferPointer { network.logits(features: $0, frames: frames) }
+        guard steps > 0 else { return nil }
+
+        let noneClass = model.classes.count - 1
+        var noneScore: Float = 0
+        for t in 0..<steps { noneScore += logits[noneClass * steps + t] }
+        noneScore /= Float(steps)
+        var peaks: [(score: Float, step: Int)] = live.map { entry in
+            var best: (Float, Int) = (-.infinity, 0)
+            for t in 0..<steps where logits[entry.unit * steps + t] > best.0 { best = (logits[entry.unit * steps + t], t) }
+            return best
+        }
+        let top = max(noneScore, peaks.map(\.score).max() ?? noneScore)
+        var total = Double(expf(noneScore - top))
+        for p in peaks { total += Double(expf(p.score - top)) }
+        peaks = peaks.map { ($0.score, $0.step) }
+        let stepSeconds = Double(2 * LogMelFeatures.hop) / Double(LogMelFeatures.sampleRate)
+        let duration = Double(samples.count) / Double(sampleRate)
+        var candidates: [(intent: String, phrase: String, posterior: Double, start: Double, end: Double)] = []
+        for (entry, peak) in zip(live, peaks) {
+            // Evidence extent: the steps around the peak within 2 logits of it.
+            var first = peak.step, last = peak.step
+            while first > 0 && logits[entry.unit * steps + first - 1] > peak.score - 2 { first -= 1 }
+            while last < steps - 1 && logits[entry.unit * steps + last + 1] > peak.score - 2 { last += 1 }
+            let center = Double(LogMelFeatures.frameLength / 2) / Double(LogMelFeatures.sampleRate)
+            candidates.append((entry.intent, entry.phrase, Double(expf(peak.score - top)) / total,
+                               max(0, Double(first) * stepSeconds + center - 0.1),
+                               min(duration, Double(last) * stepSeconds + center + 0.1)))
+        }
+        candidates.sort { $0.posterior > $1.posterior }
+        return Scores(candidates: candidates, none: Double(expf(noneScore - top)) / total)
+    }
+}
+
+/// e^x in Float without Foundation.
+private func expf(_ x: Float) -> Float {
+    // exp(x) = 2^(x·log2 e), split into integer and fraction; the fraction by a short series.
+    if x < -80 { return 0 }
+    let y = x * 1.442_695_04
+    let k = y.rounded(.down)
+    let f = (y - k) * 0.693_147_18
+    var term: Float = 1, sum: Float = 1
+    for n in 1...9 { term *= f / Float(n); sum += term }
+    return sum * Float(sign: .plus, exponent: Int(k), significand: 1)
+}

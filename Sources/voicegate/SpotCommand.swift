@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import VoiceGateCodecs
+import VoiceGateDialog
+import VoiceGateDSP
+import VoiceGateSpeech
+
+/// `voicegate spot FILE...` (DESIGN.md section 5): the keyword in each WAV file, processed as a
+/// call would be (energy VAD, endpointer, spotter), with every keyword of the menu live.
+struct SpotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spot",
+        abstract: "Find menu keywords in WAV files.",
+        discussion: """
+            Prints one JSON line per file: {"file":..,"intent":"balance"|null,"keyword":..,\
+            "confidence":..,"start_s":..,"end_s":..}. Every English phrase of every intent in the \
+            menu is live (main menu, confirmations, navigation). Each endpointed utterance is \
+            spotted; the most confident keyword over the file is reported, with its time in the \
+            file. "best" holds the most likely keyword even below the threshold (for tuning), \
+            "utterances" the number of utterances the endpointer found.
+            Bad files are reported on stderr as `voicegate: FILE: reason`; the exit code is then 1.
+            """)
+
+    @Argument(help: "WAV files (mono 8 or 16 kHz; 16-bit PCM, μ-law or A-law).")
+    var files: [String]
+
+    @OptionGroup var menuFiles: MenuFileOptions
+
+    @OptionGroup var keywords: KeywordOptions
+
+    func run() async throws {
+        guard let spotter = try keywords.spotter() else {
+            throw ValidationError("no keyword model at \(keywords.keywordModel) (make train-keywords)")
+        }
+        let menu = try menuFiles.loadMenu()
+        let vocabulary = KeywordVocabulary(menu.intents.compactMap { definition in
+            guard let phrases = definition.phrases[.en], !phrases.isEmpty else { return nil }
+            return KeywordVocabulary.Entry(intent: definition.name, phrases: phrases)
+        })
+        var failed = false
+        for file in files {
+            do {
+                let clip = try WAVFile.read(path: file).resampled(to: LogMelFeatures.sampleRate)
+                let line = try spot(clip, file: file, spotter: spotter, vocabulary: vocabulary)
+                FileHandle.standardOutput.write(line + Data("\n".utf8))
+            } catch {
+                failed = true
+                FileHandle.standardError.write(Data("voicegate: \(file): \(error)\n".utf8))
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// The JSON line for one decoded file.
+    func spot(_ clip: AudioClip, file: String, spotter: NeuralKeywordSpotter, vocabulary: KeywordVocabulary) throws -> Data {
+        var endpointer = Endpointer(sampleRate: clip.sampleRate)
+        var utterances: [Utterance] = []
+        for event in endpointer.process(samples: clip.samples) + endpointer.finish() {
+            if case .speechEnded(let u) = event { utterances.append(u) }
+        }
+        typealias Candidate = (intent: String, phrase: String, posterior: Double, start: Double, end: Double)
+        var best: Candidate?
+        for u in utterances {
+            guard let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first else { continue }
+            if top.posterior > best?.posterior ?? -1 {
+                best = (top.intent, top.phrase, top.posterior, u.audioStart + top.start, u.audioStart + top.end)
+            }
+        }
+        func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+        let accepted = best.flatMap { $0.posterior >= spotter.threshold ? $0 : nil }
+        let object: [String: Any] = [
+            "file": file,
+            "intent": accepted?.intent ?? NSNull(),
+            "keyword": accepted?.phrase ?? NSNull(),
+            "confidence": accepted.map { r($0.posterior) } ?? NSNull(),
+            "start_s": accepted.map { r($0.start) } ?? NSNull(),
+            "end_s": accepted.map { r($0.end) } ?? NSNull(),
+            "best": best.map { ["intent": $0.intent, "keyword": $0.phrase, "confidence": r($0.posterior)] as [String: Any] } ?? NSNull(),
+            "utterances": utterances.count,
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+}

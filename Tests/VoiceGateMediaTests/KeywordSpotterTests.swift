@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import VoiceGateDialog
+import VoiceGateDSP
+import VoiceGateMedia
+import VoiceGateSpeech
+import VoiceGateTestSupport
+
+/// The committed English keyword model on speech generated now with espeak-ng voices the
+/// model was not trained on (variants m3 and f2 are held out for evaluation).
+@Suite struct KeywordSpotterTests {
+    static let modelPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Models/keywords-en.json").path
+
+    let spotter: NeuralKeywordSpotter
+
+    init() throws {
+        spotter = NeuralKeywordSpotter(model: try KeywordModel(contentsOf: Self.modelPath))
+    }
+
+    /// The main menu's vocabulary (no yes/no), as the dialog engine lists it.
+    let mainMenu = KeywordVocabulary([
+        .init(intent: "balance", phrases: ["balance", "account balance", "check my balance"]),
+        .init(intent: "transfer", phrases: ["transfer", "transfer money", "send money"]),
+        .init(intent: "card", phrases: ["lost card", "stolen card", "block my card", "lost my card"]),
+        .init(intent: "bill", phrases: ["bill", "statement", "credit card bill"]),
+        .init(intent: "loan", phrases: ["loan", "mortgage"]),
+        .init(intent: "agent", phrases: ["agent", "representative", "operator", "speak to a person"]),
+        .init(intent: "complaint", phrases: ["complaint", "file a complaint"]),
+        .init(intent: "repeat", phrases: ["repeat", "say that again"]),
+        .init(intent: "main_menu", phrases: ["main menu", "go back"]),
+    ])
+    let confirmation = KeywordVocabulary([
+        .init(intent: "yes", phrases: ["yes", "yeah"]), .init(intent: "no", phrases: ["no", "nope"]),
+        .init(intent: "agent", phrases: ["agent", "representative", "operator", "speak to a person"]),
+    ])
+
+    func speech(_ text: String, voice: String = "en-us+m3") throws -> [Int16] {
+        try #require(TelephoneSpeech.make(text, voice: voice), "espeak-ng and sox are needed (make setup)")
+    }
+
+    @Test func aPhraseInASentenceGivesItsIntent() throws {
+        let found = spotter.spot(try speech("uh I think I lost my card"), sampleRate: 8000, vocabulary: mainMenu)
+        #expect(found?.intent == "card", "\(String(describing: found))")
+        let agent = spotter.spot(try speech("can I speak to a person please", voice: "en-us+f2"),
+                                 sampleRate: 8000, vocabulary: mainMenu)
+        #expect(agent?.intent == "agent", "\(String(describing: agent))")
+        if let found { #expect(found.start < found.end && found.end <= 3.5) }
+    }
+
+    @Test func aNearMissWordIsNotAKeyword() throws {
+        let found = spotter.spot(try speech("my grandmother knitted me a cardigan"), sampleRate: 8000, vocabulary: mainMenu)
+        #expect(found == nil, "\(String(describing: found))")
+    }
+
+    @Test func noiseAloneIsNothing() {
+        var random = SyntheticSpeech.Random(seed: 9)
+        let noise = (0..<16000).map { _ in Int16(max(-32767, min(32767, random.gaussian() * 1000))) }
+        #expect(spotter.spot(noise, sampleRate: 8000, vocabulary: mainMenu) == nil)
+        #expect(spotter.spot([Int16](repeating: 0, count: 16000), sampleRate: 8000, vocabulary: confirmation) == nil)
+    }
+
+    @Test func yesIsLiveOnlyWhereTheNodeAcceptsIt() throws {
+        let yes = try speech("yes please")
+        #expect(spotter.spot(yes, sampleRate: 8000, vocabulary: confirmation)?.intent == "yes")
+        #expect(spotter.spot(yes, sampleRate: 8000, vocabulary: mainMenu) == nil)
+    }
+
+    @Test func theRecognizerUsesTheNodesExpectedIntents() throws {
+        let audio = try speech("I'd like to check my balance")
+        let utterance = Utterance(speechStart: 0.5, speechEnd: 2.0, audioStart: 0.2, audio: audio,
+                                  sampleRate: 8000, endReason: .trailingSilence)
+        let recognizer = SpotterRecognizer(spotters: [spotter])
+        let expected = mainMenu.entries.map { ExpectedIntent($0.intent, phrases: $0.phrases) }
+        #expect(recognizer.recognize(utterance, expected: expected, language: .en)?.intent == "balance")
+        let onlyYesNo = confirmation.entries.map { ExpectedIntent($0.intent, phrases: $0.phrases) }
+        #expect(recognizer.recognize(utterance, expected: onlyYesNo, language: .en) == nil)
+        #expect(recognizer.recognize(utterance, expected: expected, language: .zh) == nil)
+    }
+}
