@@ -104,10 +104,12 @@ import VoiceGateStore
         let browser = try WebDriverSession(folder: run.directory.appendingPathComponent("webdriver"))
         defer { browser.close() }
 
-        // Without signing in the console shows no data, only the way to the sign-in form.
+        // Without signing in the console shows no data (401).
         try browser.navigate(base + "/console/funnel")
         #expect(try browser.elements("table.funnel").isEmpty)
-        #expect(try browser.pageSource().contains("/login"))
+        let refused = try browser.pageSource()
+        #expect(!refused.contains("funnel-chart") && !refused.contains("call-count"), "\(refused)")
+        #expect(httpRequest(port: port, path: "/console/funnel")?.status == 401)
 
         // Sign in through the form (the session cookie, no credentials in the URL).
         try browser.navigate(base + "/login?next=%2Fconsole%2Ffunnel")

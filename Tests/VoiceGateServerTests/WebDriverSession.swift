@@ -58,7 +58,7 @@ final class WebDriverSession {
             let p = Process()
             // setsid: chromedriver leads a new process group that Chromium's processes join.
             p.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-            p.arguments = [chromedriver, "--port=\(port)", "--log-path=\(folder.appendingPathComponent("chromedriver.log").path)"]
+            p.arguments = ["--wait", chromedriver, "--port=\(port)", "--log-path=\(folder.appendingPathComponent("chromedriver.log").path)"]
             p.standardInput = FileHandle.nullDevice
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
@@ -72,7 +72,7 @@ final class WebDriverSession {
                 }
                 usleep(100_000)
             }
-            if started == nil { Self.killGroup(p) }
+            if started == nil { Self.killGroup(p, folder: folder.path) }
         }
         guard let (process, port) = started else { throw TestFailure("chromedriver did not start") }
         driver = process
@@ -85,7 +85,8 @@ final class WebDriverSession {
                 "binary": chromium,
                 // --no-sandbox: CI containers run as root, where Chromium's sandbox refuses to start.
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--no-first-run", "--disable-extensions", "--mute-audio",
+                         "--no-first-run", "--disable-extensions", "--mute-audio", "--disable-breakpad",
+                         "--disable-crash-reporter",
                          "--autoplay-policy=no-user-gesture-required", "--window-size=\(width),\(height)",
                          "--user-data-dir=\(folder.appendingPathComponent("profile").path)"],
             ] as [String: Any],
@@ -189,9 +190,7 @@ final class WebDriverSession {
         }
         var text = ""
         if let body { text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self) }
-        guard let answer = httpRequest(port: port, method: method, path: fullPath,
-                                       headers: ["Content-Type": "application/json; charset=utf-8"],
-                                       body: text, timeout: commandTimeout) else {
+        guard let answer = Self.exchange(port: port, method: method, path: fullPath, body: text, timeout: commandTimeout) else {
             throw TestFailure("WebDriver \(method) \(path): no answer from chromedriver within \(commandTimeout) s; log tail:\n\(logTail())")
         }
         let object = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8), options: [.fragmentsAllowed]) as? [String: Any]
@@ -201,6 +200,48 @@ final class WebDriverSession {
             throw TestFailure("WebDriver \(method) \(path) → \(answer.status) \(String(error.prefix(1500)))")
         }
         return value
+    }
+
+    /// One HTTP/1.1 request to chromedriver on 127.0.0.1:`port`: the status and body, or nil
+    /// when it does not answer within `timeout` seconds. The answer ends at its
+    /// `Content-Length` (chromedriver may keep the connection open after a POST, so reading
+    /// until the peer closes would wait for the receive timeout).
+    static func exchange(port: Int, method: String, path: String, body: String, timeout seconds: Int) -> (status: Int, body: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+            + "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let request = Array((head + body).utf8)
+        guard send(fd, request, request.count, 0) == request.count else { return nil }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            received += buffer.prefix(n)
+            // Complete once the header block and Content-Length bytes of body are in.
+            guard let split = received.indices.dropLast(3).first(where: { Array(received[$0..<$0 + 4]) == separator }) else { continue }
+            let header = String(decoding: received[..<split], as: UTF8.self).lowercased()
+            if let line = header.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+               let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)),
+               received.count - (split + 4) >= length { break }
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        guard text.hasPrefix("HTTP/1.1 "), let status = Int(text.dropFirst(9).prefix(3)),
+              let split = text.range(of: "\r\n\r\n") else { return nil }
+        return (status, String(text[split.upperBound...]))
     }
 
     /// The end of chromedriver's log (for failure messages).
@@ -219,31 +260,31 @@ final class WebDriverSession {
             _ = try? command("DELETE", "", nil)
             sessionID = nil
         }
-        Self.killGroup(driver)
-        Self.killProcesses(using: profileFolder.path)
+        Self.killGroup(driver, folder: folder.path)
     }
 
-    /// SIGTERM to `p`'s process group, SIGKILL after 3 s.
-    private static func killGroup(_ p: Process) {
-        let pid = p.processIdentifier
-        guard pid > 0 else { return }
-        kill(-pid, SIGTERM)
-        kill(pid, SIGTERM)
+    /// Ends chromedriver (`p` is `setsid --wait`; chromedriver is its child, leading its own
+    /// process group) and every process of that group: SIGTERM, SIGKILL after 3 s; then
+    /// SIGKILLs any process whose command line still names `folder` (the log path, the
+    /// Chromium profile), by pid.
+    private static func killGroup(_ p: Process, folder: String) {
+        let groups = Set(processes(naming: folder).map { getpgid($0) }.filter { $0 > 1 && $0 != getpgrp() })
+        for group in groups { kill(-group, SIGTERM) }
+        if p.processIdentifier > 0 { kill(p.processIdentifier, SIGTERM) }
         let deadline = Date().addingTimeInterval(3)
-        while p.isRunning, Date() < deadline { usleep(20_000) }
-        kill(-pid, SIGKILL)
+        while !processes(naming: folder).isEmpty, Date() < deadline { usleep(50_000) }
+        for group in groups { kill(-group, SIGKILL) }
+        for pid in processes(naming: folder) { kill(pid, SIGKILL) }
         _ = wait(p, seconds: 3)
     }
 
-    /// SIGKILLs every process whose command line names `profile` (Chromium processes that
-    /// outlived chromedriver), by pid.
-    private static func killProcesses(using profile: String) {
+    /// The pids of the processes (not this one) whose command line contains `text`.
+    private static func processes(naming text: String) -> [Int32] {
         let mine = getpid()
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
             guard let pid = Int32(entry), pid != mine,
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-            let commandLine = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-            if commandLine.contains(profile) { kill(pid, SIGKILL) }
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { return nil }
+            return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(text) ? pid : nil
         }
     }
 }
