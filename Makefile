@@ -4,7 +4,7 @@ SWIFT ?= swift
 # Debian packages the project needs to build, run, test, benchmark and evaluate.
 APT_PACKAGES := pkg-config libopus-dev libespeak-ng-dev espeak-ng sox libsqlite3-dev \
                 libspandsp-dev libasound2-dev alsa-utils python3 python3-venv sip-tester \
-                baresip-core chromium
+                baresip-core chromium chromium-driver
 RELEASE_BIN := .build/release/voicegate
 CORPUS_SEED_TUNE ?= 1001
 CORPUS_SEED_REPORT ?= 1002
@@ -43,7 +43,7 @@ demo: release
 ## test: everything the project checks, from a fresh clone.
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	VOICEGATE_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build
 
 ## bench: speed of the front end against the C anchors, then the SIP/RTP load (see BENCHMARKS.md).
 bench: release $(VENV)/.ok
