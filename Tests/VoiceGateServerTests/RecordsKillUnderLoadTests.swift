@@ -42,15 +42,15 @@ import VoiceGateStore
         let folder = run.directory.appendingPathComponent("load")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let scenario = folder.appendingPathComponent("load.xml")
-        try Self.loggingScenario(pauseMs: 600).write(to: scenario, atomically: true, encoding: .utf8)
+        try Self.loggingScenario(pauseMs: 3000).write(to: scenario, atomically: true, encoding: .utf8)
 
-        // 15 new calls a second, at most 15 at once, up to 300 (20 s: the kill comes long before,
+        // 15 new calls a second, each 3 s long (so dozens are running at any moment), up to 300 (20 s: the kill comes long before,
         // even when a starved test run sees the records late); once the server is gone, unanswered
         // messages end each call after 3 s, so sipp finishes on its own.
         let sipp = Process()
         sipp.executableURL = URL(fileURLWithPath: SippEndToEndTests.sippPath ?? "/usr/bin/sipp")
         sipp.currentDirectoryURL = folder
-        sipp.arguments = ["-sf", scenario.path, "-r", "15", "-rp", "1000", "-l", "15", "-m", "300",
+        sipp.arguments = ["-sf", scenario.path, "-r", "15", "-rp", "1000", "-l", "60", "-m", "300",
                           "-recv_timeout", "3000", "-timeout", "60s", "-nostdin", "-trace_logs",
                           "-i", "127.0.0.1", "-p", "\(try freeUDPPort())", "-mp", "\(try freeUDPPort(even: true))",
                           "127.0.0.1:\(run.sipPort)"]
