@@ -51,7 +51,7 @@ import VoiceGateStore
         sipp.executableURL = URL(fileURLWithPath: SippEndToEndTests.sippPath ?? "/usr/bin/sipp")
         sipp.currentDirectoryURL = folder
         sipp.arguments = ["-sf", scenario.path, "-r", "15", "-rp", "1000", "-l", "60", "-m", "300",
-                          "-recv_timeout", "3000", "-timeout", "60s", "-nostdin", "-trace_logs",
+                          "-recv_timeout", "3000", "-timeout", "120s", "-nostdin", "-trace_logs",
                           "-i", "127.0.0.1", "-p", "\(try freeUDPPort())", "-mp", "\(try freeUDPPort(even: true))",
                           "127.0.0.1:\(run.sipPort)"]
         sipp.standardInput = FileHandle.nullDevice
