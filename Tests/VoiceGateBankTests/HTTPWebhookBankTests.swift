@@ -57,10 +57,11 @@ import VoiceGateDialog
         let elapsed = seconds(clock.now - start)
         #expect(result == .failure(reason: "timeout"))
         #expect(elapsed >= 0.45, "answered before the timeout: \(elapsed) s")
-        // `/slow` answers after 30 s: ending well before that proves our timeout fired. The
-        // slack is wide because this test shares a 2-core machine's cooperative thread pool with
-        // socket tests that block threads while they wait, which delays the timeout's wake-up.
-        #expect(elapsed < seconds(timeout) + 10, "took \(elapsed) s for a \(timeout) timeout")
+        // `/slow` answers after 30 s: ending before that proves our timeout fired. The slack is
+        // wide because this test shares a 2-core machine's cooperative thread pool with socket
+        // tests that block threads while they wait, which delays the timeout's wake-up (10.7 s
+        // seen in a full run).
+        #expect(elapsed < 25, "took \(elapsed) s for a \(timeout) timeout")
     }
 
     @Test func serverErrorsAndGarbageAreFailures() async throws {
