@@ -113,7 +113,8 @@ public enum SyntheticSpeech {
         return float(samples)
     }
 
-    private static func run(_ tool: String, _ args: [String]) -> Bool {
+    /// Runs `tool` (found on PATH) with `args`, output discarded; true when it exits 0.
+    static func run(_ tool: String, _ args: [String]) -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [tool] + args

@@ -13,23 +13,12 @@ public enum TelephoneSpeech {
         defer { try? FileManager.default.removeItem(at: dir) }
         let raw = dir.appendingPathComponent("raw.wav").path
         let out = dir.appendingPathComponent("out.raw").path
-        guard run("espeak-ng", ["-v", voice, "-s", "\(wordsPerMinute)", "-w", raw, text]),
-              run("sox", [raw, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", out,
+        guard SyntheticSpeech.run("espeak-ng", ["-v", voice, "-s", "\(wordsPerMinute)", "-w", raw, text]),
+              SyntheticSpeech.run("sox", [raw, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", out,
                           "sinc", "300-3400", "norm", "-16"]),
               let data = FileManager.default.contents(atPath: out) else { return nil }
         let speech = data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
         let silence = { (s: Double) in [Int16](repeating: 0, count: Int(s * 8000)) }
         return silence(lead) + speech + silence(trail)
-    }
-
-    private static func run(_ tool: String, _ args: [String]) -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
     }
 }

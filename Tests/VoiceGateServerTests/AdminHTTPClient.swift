@@ -3,6 +3,7 @@ import Glibc
 
 /// One HTTP/1.1 exchange with 127.0.0.1:`port` over a plain TCP socket (Connection: close):
 /// status, raw header block and body, or nil when nothing answers within `timeout` seconds.
+/// The answer ends at its `Content-Length`, or when the server closes the connection.
 func httpRequest(port: Int, method: String = "GET", path: String, headers: [String: String] = [:],
                  body: String = "", timeout seconds: Int = 3) -> (status: Int, headers: String, body: String)? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -24,11 +25,19 @@ func httpRequest(port: Int, method: String = "GET", path: String, headers: [Stri
     let request = Array((head + "\r\n" + body).utf8)
     guard send(fd, request, request.count, 0) == request.count else { return nil }
     var received: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
+    var buffer = [UInt8](repeating: 0, count: 16_384)
+    let separator: [UInt8] = Array("\r\n\r\n".utf8)
     while true {
         let n = recv(fd, &buffer, buffer.count, 0)
         guard n > 0 else { break }
         received += buffer.prefix(n)
+        // Complete once the header block and Content-Length bytes of body are in: a server may
+        // keep the connection open (chromedriver does after a POST) despite `Connection: close`.
+        guard let split = received.indices.dropLast(3).first(where: { Array(received[$0..<$0 + 4]) == separator }) else { continue }
+        let header = String(decoding: received[..<split], as: UTF8.self).lowercased()
+        if let line = header.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+           let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)),
+           received.count - (split + 4) >= length { break }
     }
     let text = String(decoding: received, as: UTF8.self)
     guard text.hasPrefix("HTTP/1.1 "), let status = Int(text.dropFirst(9).prefix(3)),

@@ -203,45 +203,11 @@ final class WebDriverSession {
     }
 
     /// One HTTP/1.1 request to chromedriver on 127.0.0.1:`port`: the status and body, or nil
-    /// when it does not answer within `timeout` seconds. The answer ends at its
-    /// `Content-Length` (chromedriver may keep the connection open after a POST, so reading
-    /// until the peer closes would wait for the receive timeout).
+    /// when it does not answer within `timeout` seconds (`httpRequest`, which ends the answer
+    /// at its `Content-Length`: chromedriver may keep the connection open after a POST).
     static func exchange(port: Int, method: String, path: String, body: String, timeout seconds: Int) -> (status: Int, body: String)? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-            + "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-        let request = Array((head + body).utf8)
-        guard send(fd, request, request.count, 0) == request.count else { return nil }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        let separator: [UInt8] = Array("\r\n\r\n".utf8)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { break }
-            received += buffer.prefix(n)
-            // Complete once the header block and Content-Length bytes of body are in.
-            guard let split = received.indices.dropLast(3).first(where: { Array(received[$0..<$0 + 4]) == separator }) else { continue }
-            let header = String(decoding: received[..<split], as: UTF8.self).lowercased()
-            if let line = header.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-               let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)),
-               received.count - (split + 4) >= length { break }
-        }
-        let text = String(decoding: received, as: UTF8.self)
-        guard text.hasPrefix("HTTP/1.1 "), let status = Int(text.dropFirst(9).prefix(3)),
-              let split = text.range(of: "\r\n\r\n") else { return nil }
-        return (status, String(text[split.upperBound...]))
+        httpRequest(port: port, method: method, path: path, headers: ["Content-Type": "application/json; charset=utf-8"],
+                    body: body, timeout: seconds).map { ($0.status, $0.body) }
     }
 
     /// The end of chromedriver's log (for failure messages).
