@@ -89,6 +89,8 @@ public struct GatewayServer: Sendable {
         case stopNow
         /// The drain timeout after the first stop signal ran out.
         case drainTimeout
+        /// The records hold the call's end (or the wait ran out): its BYE's 200 may go.
+        case byeAnswerReleased(callID: String)
     }
 
     /// Binds the SIP socket and serves until stopped. The first element of `stop` (or its end)
@@ -172,7 +174,7 @@ public struct GatewayServer: Sendable {
         var timers: [CallTimerID: Task<Void, Never>] = [:]
         var media: [String: AsyncStream<MediaEvent>.Continuation] = [:]
         var bridges = BridgeMediaTasks()
-        var stopping = false
+        var byeAnswers = ByeAnswerHold<SIPFlow>()
         var connections = SIPConnectionTable()
         var admission = AdmissionControl(policy: .init(allowedNetworks: options.allowedNetworks, onDisallowed: options.onDisallowed,
                                                        maxNewCallsPerSecond: options.maxNewCallsPerSecond))
@@ -201,7 +203,21 @@ public struct GatewayServer: Sendable {
             for action in actions {
                 switch action {
                 case let .send(message, to):
-                    await send(message, to: to)
+                    if let recorder = services.records, ByeAnswerHold<SIPFlow>.isByeSuccess(message),
+                       let callID = message.callID {
+                        // The caller learns the call is over only once its end is in the records.
+                        guard byeAnswers.hold(message, to: to, callID: callID) else { break }
+                        Task {
+                            await recorder.endWritten(callID: callID)
+                            sink.yield(.byeAnswerReleased(callID: callID))
+                        }
+                        Task {
+                            try? await Task.sleep(for: .milliseconds(ByeAnswerHold<SIPFlow>.limitMilliseconds))
+                            sink.yield(.byeAnswerReleased(callID: callID))
+                        }
+                    } else {
+                        await send(message, to: to)
+                    }
                 case let .startTimer(id, ms):
                     timers[id]?.cancel()
                     timers[id] = Task {
@@ -357,6 +373,8 @@ public struct GatewayServer: Sendable {
                 }
             case .stopNow:
                 break loop
+            case .byeAnswerReleased(let callID):
+                if let (message, flow) = byeAnswers.release(callID) { await send(message, to: flow) }
             }
             metrics?.setActiveCalls(controller.activeCallCount)
             // Drained (or no waiting asked for, or the timeout ran out): BYE whatever is left.
@@ -377,6 +395,7 @@ public struct GatewayServer: Sendable {
             }
         }
         drainTimer?.cancel()
+        for (message, flow) in byeAnswers.releaseAll() { await send(message, to: flow) }
         for task in timers.values { task.cancel() }
         for call in media.values { call.yield(.close) }
     }

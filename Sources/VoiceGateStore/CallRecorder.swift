@@ -8,8 +8,8 @@ public import VoiceGateDialog
 /// Durability: a call's row is written as soon as it starts; its events are flushed every
 /// `flushInterval` (200 ms by default) and at once on a transfer (the agent needs the
 /// context); its end is written with its remaining events in one transaction. A crash loses
-/// at most the last `flushInterval` of calls still running, never a finished call — except
-/// one that finished in the last moment before the crash, whose end had not reached SQLite.
+/// at most the last `flushInterval` of calls still running, never a finished call: the
+/// gateway answers a caller's BYE only once `endWritten(callID:)` says the end is in SQLite.
 ///
 /// A call ends for the records when its media loop ended (`mediaEnded`), except a transfer:
 /// that waits for the SIP side (`transferResolved`, then `sipEnded`) to know whether the
@@ -23,6 +23,7 @@ public final class CallRecorder: Sendable {
         case sipEnded(callID: String, detail: String, at: Date)
         case tick
         case flush(CheckedContinuation<Void, Never>)
+        case endWritten(callID: String, CheckedContinuation<Void, Never>)
     }
 
     private let sink: AsyncStream<Command>.Continuation
@@ -42,6 +43,7 @@ public final class CallRecorder: Sendable {
             var writer = RecorderState(store: store, problem: problem)
             for await command in commands { await writer.apply(command) }
             await writer.flushEvents()
+            writer.releaseEndWaiters()
         }
         ticker = Task {
             while !Task.isCancelled {
@@ -74,7 +76,20 @@ public final class CallRecorder: Sendable {
 
     /// Returns once everything enqueued so far is in SQLite.
     public func flush() async {
-        await withCheckedContinuation { continuation in sink.yield(.flush(continuation)) }
+        await withCheckedContinuation { continuation in
+            if case .terminated = sink.yield(.flush(continuation)) { continuation.resume() }
+        }
+    }
+
+    /// Returns once the call's end is in SQLite (its transaction committed, or failed and
+    /// reported), or at once when the recorder has no unfinished call of that id. The
+    /// gateway holds the 200 to a caller's BYE on this, so a crash right after the caller saw
+    /// the call end cannot lose its record. Waiting has no time limit: callers bound it.
+    public func endWritten(callID: String) async {
+        await withCheckedContinuation { continuation in
+            // A closed recorder writes nothing more: nothing to wait for.
+            if case .terminated = sink.yield(.endWritten(callID: callID, continuation)) { continuation.resume() }
+        }
     }
 
     /// Flushes and stops the writer; calls still running stay open (marked `interrupted`
@@ -105,6 +120,8 @@ struct RecorderState {
     /// Events not yet written, per call, and the calls in first-event order.
     var pending: [String: [TraceEvent]] = [:]
     var order: [String] = []
+    /// Who waits for a call's end to be written (`CallRecorder.endWritten`).
+    var endWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
     init(store: CallStore, problem: @escaping @Sendable (String) -> Void) {
         self.store = store
@@ -163,7 +180,19 @@ struct RecorderState {
         case .flush(let continuation):
             await flushEvents()
             continuation.resume()
+        case let .endWritten(callID, continuation):
+            if calls[callID] == nil {
+                continuation.resume()  // finished already, or never started in the records
+            } else {
+                endWaiters[callID, default: []].append(continuation)
+            }
         }
+    }
+
+    /// Lets every waiter go (the writer stops; nothing more will be written).
+    mutating func releaseEndWaiters() {
+        for waiters in endWaiters.values { for waiter in waiters { waiter.resume() } }
+        endWaiters = [:]
     }
 
     mutating func takePending(_ callID: String) -> [TraceEvent] {
@@ -194,5 +223,6 @@ struct RecorderState {
         } catch {
             problem("cannot record the end of call \(callID): \(error)")
         }
+        for waiter in endWaiters.removeValue(forKey: callID) ?? [] { waiter.resume() }
     }
 }

@@ -84,39 +84,26 @@ import VoiceGateStore
         let logs = (try FileManager.default.contentsOfDirectory(atPath: folder.path)).filter { $0.hasSuffix("_logs.log") }
         let logText = logs.compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
         let (answered, completed) = Self.parseLog(logText)
-        #expect(completed.count >= 40, "sipp completed \(completed.count) calls; logs \(logs)")
+        // The records hold a call's end before its 200 leaves, so sipp may have seen a few fewer.
+        #expect(completed.count >= 30, "sipp completed \(completed.count) calls; logs \(logs)")
         #expect(answered.count > completed.count, "some calls were cut off by the kill")
 
         // The file as the crash left it: sound, every completed call ended with its outcome.
         let crashed = try CallStore(path: run.databasePath, recoverOpenCalls: false)
         #expect(try crashed.integrityProblems().isEmpty)
         let rows = Dictionary(uniqueKeysWithValues: try await crashed.calls(filter: CallFilter(limit: 1000)).map { ($0.id, $0) })
-        // Known gap (CallRecorder's documentation says so): the gateway answers the BYE before
-        // the call's end reaches SQLite (the media loop ends, then the recorder's queue writes
-        // it), so a call whose 200 came in the last moment before the kill may still be open.
-        // Strict for calls answered more than `grace` before the kill; the last moment is a
-        // known, intermittent issue until the 200 waits for the commit.
-        let grace = 1.0
-        let settled = completed.filter { killedAt.timeIntervalSince($0.value) > grace }
-        #expect(settled.count >= 10, "\(settled.count) calls completed over \(grace) s before the kill")
+        // The gateway answers a BYE only once the call's end is in SQLite, so every call whose
+        // 200 sipp saw, even in the last moment before the kill, is there with its outcome.
         for (id, byeAnswered) in completed.sorted(by: { $0.value < $1.value }) {
             let row = rows[id]
             let before = String(format: "%.3f", killedAt.timeIntervalSince(byeAnswered))
-            let ended = row?.endedAt != nil && row?.outcome != nil && row?.outcome != .interrupted
-            let message: Comment = "call \(id), whose BYE was answered \(before) s before the kill: \(String(describing: row))"
-            if settled[id] != nil {
-                #expect(ended, message)
-            } else {
-                #expect(row != nil, message)
-                withKnownIssue("the BYE is answered before the call's end is committed", isIntermittent: true) {
-                    #expect(ended, message)
-                }
-            }
+            #expect(row?.endedAt != nil && row?.outcome != nil && row?.outcome != .interrupted,
+                    "call \(id), whose BYE was answered \(before) s before the kill: \(String(describing: row))")
         }
         for id in answered { #expect(rows[id] != nil, "answered call \(id) has no row") }
         let open = rows.values.filter { $0.endedAt == nil }.map(\.id)
         #expect(!open.isEmpty, "calls in progress at the kill")
-        #expect(Set(open).isDisjoint(with: settled.keys))
+        #expect(Set(open).isDisjoint(with: completed.keys))
         try crashed.close()
 
         // The gateway starts again on the same file: what the crash left open is `interrupted`.
@@ -128,7 +115,7 @@ import VoiceGateStore
         defer { try? restarted.close() }
         #expect(try restarted.integrityProblems().isEmpty)
         for id in open { #expect(try await restarted.call(id: id)?.outcome == .interrupted, "call \(id)") }
-        for id in settled.keys { #expect(try await restarted.call(id: id)?.outcome == rows[id]?.outcome) }
+        for id in completed.keys { #expect(try await restarted.call(id: id)?.outcome == rows[id]?.outcome) }
         #expect(try await restarted.calls(filter: CallFilter(limit: 1000)).allSatisfy { $0.endedAt != nil && $0.outcome != nil })
     }
 }
