@@ -8,6 +8,8 @@ mkdir -p bench/out
 audio=bench/out/call.wav
 echo "== VoiceGate front end (generated 60 s call; median of passes) =="
 "$bin" bench --passes 15 --save-audio "$audio" | tee bench/out/voicegate.json
+echo "== keyword spotter while listening (front end every frame + spotter per utterance) =="
+"$bin" bench spotter --passes 15 | tee bench/out/spotter.json
 gcc -O2 -o bench/out/spandsp_dtmf eval/spandsp_dtmf.c $(pkg-config --cflags --libs spandsp)
 echo "== spandsp dtmf_rx, same audio =="
 bench/out/spandsp_dtmf --bench 15 "$audio" | tee bench/out/spandsp.txt
