@@ -150,7 +150,10 @@ public struct CallSession: Sendable {
     // MARK: Internals
 
     private mutating func takeRequests() -> [SessionRequest] {
-        defer { requests.removeAll(keepingCapacity: true) }
+        // Most frames ask for nothing: return the empty literal (no allocation) rather than
+        // hand out the buffer and then empty it, which copies it on write every frame.
+        if requests.isEmpty { return [] }
+        defer { requests = [] }
         return requests
     }
 
