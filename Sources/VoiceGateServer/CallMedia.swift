@@ -13,10 +13,10 @@ public import VoiceGateStore
 enum MediaEvent: Sendable {
     /// The dialog is confirmed: greet and send media.
     case start
-    /// 20 ms passed (the ticker re-syncs to absolute due times).
-    case tick
-    /// An RTP datagram arrived.
-    case rtp(AddressedEnvelope<ByteBuffer>)
+    /// 20 ms passed (the ticker re-syncs to absolute due times); `at` is when the clock fired.
+    case tick(at: ContinuousClock.Instant)
+    /// An RTP datagram arrived; `at` is when it was read from the socket.
+    case rtp(AddressedEnvelope<ByteBuffer>, at: ContinuousClock.Instant)
     /// An RTCP datagram arrived (RTP port + 1).
     case rtcp(AddressedEnvelope<ByteBuffer>)
     /// A prompt was rendered.
@@ -117,7 +117,9 @@ struct CallMedia: Sendable {
         // Datagrams go straight from the event loop into the call's event stream (MediaSocket.swift).
         let socket: MediaSocket
         do {
-            socket = try await MediaSocket.bind(host: bindHost, port: plan.localRTPPort) { sink.yield(.rtp($0)) }
+            socket = try await MediaSocket.bind(host: bindHost, port: plan.localRTPPort) {
+                sink.yield(.rtp($0, at: ContinuousClock.now))
+            }
         } catch {
             logger.error("cannot bind RTP port \(plan.localRTPPort): \(error)")
             report(.failed(callID: plan.callID, problem: "\(error)"))
@@ -164,6 +166,8 @@ struct CallMedia: Sendable {
         var sender = RTPSender(payloadType: codecPT, clockRate: media.codec.clockRate)
         var latch = Self.latch(for: media)
         var jitter = JitterBuffer<[UInt8]>(configuration: .init(clockRate: media.codec.clockRate))
+        // Which frames the jitter buffer may drop to shrink its delay (silence only).
+        var silenceCodec = SilentPayload.Codec(sdpName: media.codec.name)
         var random = SystemRandomNumberGenerator()
         var rtcp = RTCPSession(cname: "voicegate-\(sender.ssrc)@\(bindHost)", meanIntervalMs: rtcpIntervalMs,
                                localClockRate: media.codec.clockRate, startMs: 0, using: &random)
@@ -179,10 +183,11 @@ struct CallMedia: Sendable {
         var muteAudioUntilMs: Int64 = -1
         let clock = ContinuousClock()
         let started = clock.now
-        func nowMs() -> Int64 {
-            let d = clock.now - started
+        func ms(at instant: ContinuousClock.Instant) -> Int64 {
+            let d = instant - started
             return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
         }
+        func nowMs() -> Int64 { ms(at: clock.now) }
         var timeout = MediaTimeout(timeoutMs: services.mediaTimeoutMs, startMs: 0)
         var pacer = RTPPacer(startMs: 0)
 
@@ -265,11 +270,14 @@ struct CallMedia: Sendable {
                 pacer = RTPPacer(startMs: nowMs())
                 clockTicket = await MediaClock.shared.add(sink)
                 fulfil(first)
-            case .tick:
+            case .tick(let fired):
                 // Taken out (not copied) so its buffers stay uniquely referenced: a copy
                 // would make every frame's processing copy them (copy-on-write).
                 guard var current = session.take() else { break }
-                let now = nowMs()
+                // The clock's time, not this loop's: when the loop is late (a starved core,
+                // a long recognition), the packets stamped before the tick are the ones
+                // already in the jitter buffer, so a packet that came in time plays in time.
+                let now = ms(at: fired)
                 // The shared clock's phase is not this call's: a tick sends the packets due
                 // within half a frame of it, so each regular tick sends exactly one.
                 let due = pacer.due(nowMs: now + 10)
@@ -324,7 +332,7 @@ struct CallMedia: Sendable {
                     receptionSampler.report(rtcp.reception, to: services.metrics)
                     sendRTCP(rtcp.makeReport(nowMs: now, localSSRC: sender.ssrc, sender: senderInfo(), using: &random))
                 }
-            case .rtp(let envelope):
+            case let .rtp(envelope, received):
                 guard let packet = try? RTPPacket(parsing: envelope.data) else { break }
                 switch latch.observe(source: envelope.remoteAddress, ssrc: packet.ssrc, payloadType: packet.payloadType) {
                 case .reject: continue
@@ -332,7 +340,7 @@ struct CallMedia: Sendable {
                 case let .relatched(from, to): logger.notice("RTP source moved from \(from) to \(to)")
                 case .accept: break
                 }
-                let now = nowMs()
+                let now = ms(at: received)
                 timeout.packetReceived(atMs: now)
                 if let eventPT, packet.payloadType == eventPT {
                     muteAudioUntilMs = now + Int64(jitter.targetDelay) + 120
@@ -349,7 +357,8 @@ struct CallMedia: Sendable {
                     rtcp.rtpReceived(ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
                                      clockRate: media.codec.clockRate, arrivalMs: now)
                     jitter.insert(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker,
-                                  arrivalMs: now, payload: packet.payload)
+                                  arrivalMs: now, silent: SilentPayload.isSilent(packet.payload, codec: silenceCodec),
+                                  payload: packet.payload)
                 }
             case .rtcp(let envelope):
                 let unixMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
@@ -415,6 +424,7 @@ struct CallMedia: Sendable {
                 if new.isOnHold != media.isOnHold { sender.beginTalkspurt() }
                 if new.pausesMediaTimeout { timeout.pause() } else { timeout.resume(atMs: nowMs()) }
                 sender.payloadType = new.codec.payloadType
+                silenceCodec = SilentPayload.Codec(sdpName: new.codec.name)
                 codecPT = new.codec.payloadType
                 eventPT = new.telephoneEventPayloadType
                 media = new
@@ -432,6 +442,10 @@ struct CallMedia: Sendable {
         }
         // RFC 3550 6.6: the last report and a BYE say we leave (only once media flowed).
         if session != nil {
+            let j = jitter.statistics
+            // What the caller's audio went through: concealment in speech (late or lost
+            // packets) and frames thrown away are what spoil recognition.
+            logger.info("jitter buffer: received \(j.received), late \(j.late), waited \(j.waited), lost \(j.lost), discarded \(j.discarded), silence dropped \(j.silenceDropped), concealed in speech \(j.concealed - j.concealedAtEnd), target \(j.targetDelayMs) ms, transit spread \(j.transitSpreadMs) ms")
             receptionSampler.report(rtcp.reception, to: services.metrics)
             // A transfer's outcome is SIP's to tell (the REFER or bridge may fail): the server counts it.
             if case .transfer? = result {} else { services.metrics?.callEnded(outcome: engineOutcome ?? .failed) }

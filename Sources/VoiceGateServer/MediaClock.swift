@@ -42,9 +42,12 @@ actor MediaClock {
             due = due.advanced(by: Self.interval)
             // The actor is free while sleeping: calls come and go between ticks.
             try? await clock.sleep(until: due)
+            // Stamped when it fired: a call whose loop is busy pops its jitter buffer at this
+            // time, when it gets to the tick, against packets stamped when they were read.
+            let fired = clock.now
             for (id, sink) in sinks {
                 // A stream whose loop is gone cannot take ticks any more: forget it.
-                if case .terminated = sink.yield(.tick) { sinks[id] = nil }
+                if case .terminated = sink.yield(.tick(at: fired)) { sinks[id] = nil }
             }
         }
     }

@@ -146,13 +146,38 @@ import VoiceGateTestSupport
         #expect(Self.frames(tail) == calm.map(\.id))
     }
 
-    @Test func continuousStreamShrinksByDiscardingAfterTheHold() {
+    @Test func aContinuousStreamShrinksByDroppingSilenceOnly() {
+        var buffer = JitterBuffer<Int>(configuration: .init(initialDelayMs: 200))
+        // 15 s without gaps: 1 s of speech, then 1 s of silence (marked by the caller), and so on.
+        let silent = { (id: Int) in (id / 50) % 2 == 1 }
+        var clock = ManualClock()
+        var played: [Int] = []
+        var next = 0
+        while clock.nowMs <= 15_500 {
+            while next < 750, Int64(next) * 20 <= clock.nowMs {
+                buffer.insert(sequenceNumber: UInt16(1000 + next), timestamp: UInt32(next * 160), marker: next == 0,
+                              arrivalMs: Int64(next) * 20, silent: silent(next), payload: next)
+                next += 1
+            }
+            if case .frame(let id) = buffer.pop(nowMs: clock.nowMs) { played.append(id) }
+            clock.advance(byMs: 20)
+        }
+        let dropped = Set(0..<750).subtracting(played)
+        #expect(buffer.statistics.silenceDropped == dropped.count && dropped.count >= 8, "\(buffer.statistics)")
+        #expect(buffer.statistics.discarded == 0)
+        #expect(dropped.allSatisfy(silent), "speech frames dropped: \(dropped.filter { !silent($0) }.sorted())")
+        #expect(played == played.sorted())
+        #expect(buffer.targetDelay <= 40)
+        #expect(buffer.statistics.lastPlayoutDelayMs <= buffer.targetDelay + 20)
+    }
+
+    @Test func speechIsNeverDroppedToShrink() {
+        // 15 s of speech without a pause, 200 ms of delay where 40 would do: it stays whole.
         var buffer = JitterBuffer<Int>(configuration: .init(initialDelayMs: 200))
         let played = Self.run(Self.stream(count: 750), untilMs: 15_500, buffer: &buffer)
-        #expect(buffer.statistics.discarded > 0)
-        #expect(buffer.statistics.lastPlayoutDelayMs <= buffer.targetDelay + 20)
-        #expect(buffer.targetDelay <= 40)
-        #expect(Self.frames(played).count + buffer.statistics.discarded == 750)
+        #expect(Self.frames(played) == Array(0..<750))
+        #expect(buffer.statistics.discarded == 0 && buffer.statistics.silenceDropped == 0)
+        #expect(buffer.targetDelay <= 40, "the target still learns the lower need")
     }
 }
 

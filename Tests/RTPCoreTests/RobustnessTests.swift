@@ -51,7 +51,9 @@ import VoiceGateTestSupport
         let stats = buffer.statistics
         #expect(played.count + stats.late + stats.discarded >= 1900, "\(played.count) played, \(stats)")
         #expect((20...200).contains(stats.targetDelayMs))
-        #expect(stats.lastPlayoutDelayMs <= 220, "waiting never holds audio past the maximum delay")
+        // Waiting for very late packets may hold speech past the maximum delay (it is never
+        // dropped to catch up), but never past what the ring holds.
+        #expect(stats.lastPlayoutDelayMs <= 1280)
     }
 
     @Test func aTimestampJumpIsNotJitter() {
