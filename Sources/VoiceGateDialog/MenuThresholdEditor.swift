@@ -27,7 +27,8 @@ public enum MenuThresholdEditor {
                 problems.append(ConfigProblem(reading.location(intentsNode), "intent '\(intent)' is not in the menu"))
                 continue
             }
-            guard case .mapping(let body) = pair.value, body.style != .flow, let firstKey = body.first?.key else {
+            guard case .mapping(let body) = pair.value, let firstKey = body.first?.key,
+                  let keyLine = pair.key.mark?.line, let bodyLine = firstKey.mark?.line, bodyLine > keyLine else {
                 problems.append(ConfigProblem(reading.location(pair.key),
                                               "intent '\(intent)' is not written as a block (one line per language); thresholds cannot be added to it"))
                 continue
