@@ -15,6 +15,7 @@ process) divided by the audio's duration = real-time factor per active call.
 
 Usage:
   python3 eval/kws_eval.py --corpus var/corpus-1002 --voicegate .build/release/voicegate
+  ... --menu M.yaml    spot with that menu's per-phrase thresholds (voicegate tune-keywords; tuned on 1001)
   ... --sweep          also print accuracy / false accepts per threshold (tune on seed 1001 only)
   ... --no-anchor      skip PocketSphinx
 """
@@ -58,11 +59,11 @@ def load(corpus):
     return out
 
 
-def run_voicegate(binary, corpus, labels, extra):
+def run_voicegate(binary, corpus, labels, extra, threshold=0.0):
     paths = [os.path.join(corpus, l["file"]) for l in labels]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
-    res = subprocess.run([binary, "spot", "--keyword-threshold", "0"] + extra + paths,
+    res = subprocess.run([binary, "spot", "--keyword-threshold", repr(threshold)] + extra + paths,
                          capture_output=True, text=True)
     wall = time.time() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -152,6 +153,9 @@ def main():
     ap.add_argument("--voicegate", required=True)
     ap.add_argument("--threshold", type=float, default=None, help="default: the model's tuned threshold")
     ap.add_argument("--model", default="Models/keywords-en.json")
+    ap.add_argument("--menu", default=None,
+                    help="menu for `voicegate spot` (e.g. one tuned by `voicegate tune-keywords`): its per-phrase "
+                         "thresholds apply, so the intent is spot's own decision (--threshold for the other phrases)")
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--no-anchor", action="store_true")
     ap.add_argument("--errors", action="store_true", help="list the files VoiceGate got wrong")
@@ -161,10 +165,18 @@ def main():
     if threshold is None:
         with open(args.model) as fh:
             threshold = json.load(fh)["threshold"]
-    vg, cpu, wall = run_voicegate(args.voicegate, args.corpus, labels, ["--keyword-model", args.model])
+    extra = ["--keyword-model", args.model]
+    if args.menu:
+        # spot decides with the menu's per-phrase thresholds and `threshold` for the rest.
+        vg, cpu, wall = run_voicegate(args.voicegate, args.corpus, labels, extra + ["--menu", args.menu], threshold)
+        pred = {l["file"]: vg[l["file"]]["intent"] for l in labels}
+        name = "VoiceGate (%s: per-phrase thresholds, else %.2f)" % (args.menu, threshold)
+    else:
+        vg, cpu, wall = run_voicegate(args.voicegate, args.corpus, labels, extra)
+        pred = {l["file"]: predicted(vg[l["file"]], threshold) for l in labels}
+        name = "VoiceGate (threshold %.2f)" % threshold
     audio_s = sum(l["duration_s"] for l in labels)
-    pred = {l["file"]: predicted(vg[l["file"]], threshold) for l in labels}
-    lines, _ = tables(labels, pred, "VoiceGate (threshold %.2f)" % threshold)
+    lines, _ = tables(labels, pred, name)
     print("\n".join(lines))
     print("\nVoiceGate cost: %.1f s CPU for %.1f s of audio (%d files): real-time factor %.4f per active call "
           "(wall %.1f s)" % (cpu, audio_s, len(labels), cpu / audio_s, wall))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Keyword spotting on the labelled corpus: VoiceGate and raw PocketSphinx on the same files.
-# Usage: eval/run-kws-eval.sh VOICEGATE_BINARY SHARED_DIR SEED   (report seed 1002; tune on 1001)
+# Usage: eval/run-kws-eval.sh VOICEGATE_BINARY SHARED_DIR SEED [kws_eval.py options, e.g. --menu M.yaml]
+#        (report seed 1002; tune on 1001)
 set -euo pipefail
-bin=$(realpath "$1"); shared=$2; seed=${3:-1002}
+bin=$(realpath "$1"); shared=$2; seed=${3:-1002}; shift $(( $# < 3 ? $# : 3 ))
 py=var/venv/bin/python
 corpus=var/corpus-$seed
 if [ ! -f "$corpus/labels.jsonl" ]; then
@@ -11,4 +12,4 @@ if [ ! -f "$corpus/labels.jsonl" ]; then
 fi
 mkdir -p eval/out
 echo "== Keywords (corpus seed $seed) =="
-"$py" eval/kws_eval.py --corpus "$corpus" --voicegate "$bin" | tee eval/out/kws-$seed.txt
+"$py" eval/kws_eval.py --corpus "$corpus" --voicegate "$bin" "$@" | tee eval/out/kws-$seed.txt

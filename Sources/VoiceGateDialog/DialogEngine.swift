@@ -63,9 +63,9 @@ public struct DialogEngine: Sendable {
         var out: [ExpectedIntent] = []
         for choice in choices(for: node) where !out.contains(where: { $0.intent == choice.intent }) {
             guard let definition = menu.intent(choice.intent) else { continue }
-            var phrases = definition.phrases[state.language] ?? []
-            if let target = choice.language, target != state.language { phrases += definition.phrases[target] ?? [] }
-            out.append(ExpectedIntent(intent: choice.intent, phrases: phrases, dtmf: choice.dtmf))
+            var languages = [state.language]
+            if let target = choice.language, target != state.language { languages.append(target) }
+            out.append(ExpectedIntent(definition, languages: languages, dtmf: choice.dtmf))
         }
         return out
     }
@@ -98,6 +98,8 @@ public struct ExpectedIntent: Sendable, Equatable {
     public var phrases: [String]
     /// The key that selects it too, if any.
     public var dtmf: String?
+    /// Tuned keyword thresholds of its phrases (phrase → posterior needed), where the menu sets them.
+    public var thresholds: [String: Double] = [:]
 }
 
 /// One event's worth of work: the state being changed and the actions produced.

@@ -74,6 +74,9 @@ public struct IntentDefinition: Sendable, Equatable {
     public var location: SourceLocation
     /// Where each phrase is written, keyed `"<lang>:<lowercased phrase>"`.
     public var phraseLocations: [String: SourceLocation] = [:]
+    /// Tuned keyword thresholds per language and phrase (`thresholds:`, written by
+    /// `voicegate tune-keywords`); phrases not listed use the spotter's global threshold.
+    public var thresholds: [Language: [String: Double]] = [:]
 
     /// An intent definition.
     public init(name: String, phrases: [Language: [String]], location: SourceLocation) {

@@ -166,7 +166,9 @@ struct MenuParser {
         guard let pairs = reading.mapping(node, "intent '\(name)'") else { return nil }
         var phrases: [Language: [String]] = [:]
         var locations: [String: SourceLocation] = [:]
+        var thresholdsNode: Node?
         for pair in pairs {
+            if pair.key == "thresholds" { thresholdsNode = pair.value; continue }
             guard let lang = Language(rawValue: pair.key) else {
                 reading.report(pair.keyNode, "unknown language '\(pair.key)' in intent '\(name)'")
                 continue
@@ -177,7 +179,35 @@ struct MenuParser {
         }
         var intent = IntentDefinition(name: name, phrases: phrases, location: reading.location(keyNode))
         intent.phraseLocations = locations
+        if let thresholdsNode { intent.thresholds = parseThresholds(thresholdsNode, intent: name, phrases: phrases) }
         return intent
+    }
+
+    /// `thresholds: {en: {"lost my card": 0.35}}` of intent `name`: per language, phrases of
+    /// the intent with the posterior each needs, strictly between 0 and 1.
+    mutating func parseThresholds(_ node: Node, intent name: String, phrases: [Language: [String]]) -> [Language: [String: Double]] {
+        var out: [Language: [String: Double]] = [:]
+        guard let languages = reading.mapping(node, "thresholds of '\(name)'") else { return out }
+        for language in languages {
+            guard let lang = Language(rawValue: language.key) else {
+                reading.report(language.keyNode, "unknown language '\(language.key)' in thresholds of '\(name)'")
+                continue
+            }
+            guard let entries = reading.mapping(language.value, "thresholds.\(lang.rawValue) of '\(name)'") else { continue }
+            for entry in entries {
+                guard (phrases[lang] ?? []).contains(entry.key) else {
+                    reading.report(entry.keyNode, "threshold for '\(entry.key)', which is not a \(lang.rawValue) phrase of intent '\(name)'")
+                    continue
+                }
+                guard case .scalar(let scalar) = entry.value, let value = Double(scalar.string),
+                      value > 0, value < 1 else {
+                    reading.report(entry.value, "threshold of '\(entry.key)' must be a number between 0 and 1, exclusive (got '\(entry.value.scalar?.string ?? "")')")
+                    continue
+                }
+                out[lang, default: [:]][entry.key] = value
+            }
+        }
+        return out
     }
 
     mutating func parseChoices(_ node: Node, _ owner: String) -> [Choice] {

@@ -12,9 +12,12 @@ public struct SpotterRecognizer: UtteranceRecognizer {
     /// A recogniser over `spotters`.
     public init(spotters: [any KeywordSpotter]) { self.spotters = spotters }
 
-    /// The node's vocabulary for the spotter: each expected intent with its phrases.
+    /// The node's vocabulary for the spotter: each expected intent with its phrases and the
+    /// menu's tuned thresholds.
     public static func vocabulary(_ expected: [ExpectedIntent]) -> KeywordVocabulary {
-        KeywordVocabulary(expected.map { KeywordVocabulary.Entry(intent: $0.intent, phrases: $0.phrases) })
+        KeywordVocabulary(expected.map {
+            KeywordVocabulary.Entry(intent: $0.intent, phrases: $0.phrases, thresholds: $0.thresholds)
+        })
     }
 
     /// The best expected intent in `utterance`, or nil (no-match).

@@ -7,11 +7,15 @@ public struct KeywordVocabulary: Sendable, Equatable {
         public var intent: String
         /// Phrases that select it.
         public var phrases: [String]
+        /// Posterior a phrase needs, where the menu tunes it (`thresholds:` of the intent);
+        /// phrases not listed use the spotter's own threshold.
+        public var thresholds: [String: Double]
 
-        /// An intent and its phrases.
-        public init(intent: String, phrases: [String]) {
+        /// An intent and its phrases, optionally with per-phrase thresholds.
+        public init(intent: String, phrases: [String], thresholds: [String: Double] = [:]) {
             self.intent = intent
             self.phrases = phrases
+            self.thresholds = thresholds
         }
     }
 
@@ -20,6 +24,11 @@ public struct KeywordVocabulary: Sendable, Equatable {
 
     /// A vocabulary of `entries`.
     public init(_ entries: [Entry]) { self.entries = entries }
+
+    /// The menu's own threshold for `phrase` of `intent`, if it sets one.
+    public func threshold(intent: String, phrase: String) -> Double? {
+        entries.first { $0.intent == intent }?.thresholds[phrase]
+    }
 }
 
 /// A keyword found in an utterance.

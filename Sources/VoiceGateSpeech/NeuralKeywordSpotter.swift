@@ -7,11 +7,12 @@ import VoiceGateDSP
 /// Per utterance: features, the network's per-class evidence over time, each live keyword
 /// scored by its peak evidence and "none" by its mean; a softmax over only the live keywords
 /// and "none" (classes the node does not accept are masked out), and the best live keyword
-/// wins when its posterior reaches `threshold`. Its time is where its evidence peaks.
+/// wins when its posterior reaches its phrase's threshold in the vocabulary (tuned per phrase
+/// in the menu), else `threshold`. Its time is where its evidence peaks.
 public struct NeuralKeywordSpotter: KeywordSpotter {
     /// The trained network.
     public let model: KeywordModel
-    /// Posterior a keyword needs to be reported.
+    /// Posterior a keyword needs to be reported when the vocabulary sets none for its phrase.
     public var threshold: Double
 
     /// A spotter over `model`, with the model's tuned threshold unless one is given.
@@ -37,15 +38,20 @@ public struct NeuralKeywordSpotter: KeywordSpotter {
     /// The best live keyword in `samples`, or nil (see the type's description).
     public func spot(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> KeywordDetection? {
         guard let scores = score(samples, sampleRate: sampleRate, vocabulary: vocabulary),
-              let best = scores.candidates.first, best.posterior >= threshold else { return nil }
+              let best = scores.candidates.first,
+              best.posterior >= threshold(intent: best.intent, phrase: best.phrase, in: vocabulary) else { return nil }
         return KeywordDetection(intent: best.intent, phrase: best.phrase, confidence: best.posterior,
                                 start: best.start, end: best.end)
     }
 
-    /// Every live keyword's posterior in `samples`; nil when nothing in the vocabulary is
-    /// supported or the audio is shorter than a few frames.
-    public func score(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> Scores? {
-        // Live classes: the first (intent, phrase) of the vocabulary that each unit serves.
+    /// The posterior `phrase` of `intent` needs: the vocabulary's own, else `threshold`.
+    public func threshold(intent: String, phrase: String, in vocabulary: KeywordVocabulary) -> Double {
+        vocabulary.threshold(intent: intent, phrase: phrase) ?? threshold
+    }
+
+    /// The live classes: per model unit, the first (intent, phrase) of the vocabulary it
+    /// serves. Candidates are reported (and thresholds looked up) under that phrase.
+    public func liveKeywords(in vocabulary: KeywordVocabulary) -> [(unit: Int, intent: String, phrase: String)] {
         var live: [(unit: Int, intent: String, phrase: String)] = []
         for entry in vocabulary.entries {
             for phrase in entry.phrases {
@@ -54,6 +60,13 @@ public struct NeuralKeywordSpotter: KeywordSpotter {
                 }
             }
         }
+        return live
+    }
+
+    /// Every live keyword's posterior in `samples`; nil when nothing in the vocabulary is
+    /// supported or the audio is shorter than a few frames.
+    public func score(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> Scores? {
+        let live = liveKeywords(in: vocabulary)
         guard !live.isEmpty else { return nil }
         let audio = sampleRate == LogMelFeatures.sampleRate
             ? samples : Resampler.convert(samples, from: sampleRate, to: LogMelFeatures.sampleRate)

@@ -3,6 +3,7 @@ import Foundation
 import VoiceGateCodecs
 import VoiceGateDialog
 import VoiceGateDSP
+import VoiceGateMedia
 import VoiceGateSpeech
 
 /// `voicegate spot FILE...` (DESIGN.md section 5): the keyword in each WAV file, processed as a
@@ -15,8 +16,9 @@ struct SpotCommand: AsyncParsableCommand {
             Prints one JSON line per file: {"file":..,"intent":"balance"|null,"keyword":..,\
             "confidence":..,"start_s":..,"end_s":..}. Every English phrase of every intent in the \
             menu is live (main menu, confirmations, navigation). Each endpointed utterance is \
-            spotted; the most confident keyword over the file is reported, with its time in the \
-            file. "best" holds the most likely keyword even below the threshold (for tuning), \
+            spotted; the most confident keyword over the file that reaches its threshold (the \
+            phrase's own from the menu's `thresholds:`, else the global one) is reported, with its \
+            time in the file. "best" holds the most likely keyword even below the threshold (for tuning), \
             "utterances" the number of utterances the endpointer found.
             Bad files are reported on stderr as `voicegate: FILE: reason`; the exit code is then 1.
             """)
@@ -33,10 +35,7 @@ struct SpotCommand: AsyncParsableCommand {
             throw ValidationError("no keyword model at \(keywords.keywordModel) (make train-keywords)")
         }
         let menu = try menuFiles.loadMenu()
-        let vocabulary = KeywordVocabulary(menu.intents.compactMap { definition in
-            guard let phrases = definition.phrases[.en], !phrases.isEmpty else { return nil }
-            return KeywordVocabulary.Entry(intent: definition.name, phrases: phrases)
-        })
+        let vocabulary = SpotterRecognizer.vocabulary(menu.everyIntent(in: .en))
         var failed = false
         for file in files {
             do {
@@ -53,21 +52,10 @@ struct SpotCommand: AsyncParsableCommand {
 
     /// The JSON line for one decoded file.
     func spot(_ clip: AudioClip, file: String, spotter: NeuralKeywordSpotter, vocabulary: KeywordVocabulary) throws -> Data {
-        var endpointer = Endpointer(sampleRate: clip.sampleRate)
-        var utterances: [Utterance] = []
-        for event in endpointer.process(samples: clip.samples) + endpointer.finish() {
-            if case .speechEnded(let u) = event { utterances.append(u) }
-        }
-        typealias Candidate = (intent: String, phrase: String, posterior: Double, start: Double, end: Double)
-        var best: Candidate?
-        for u in utterances {
-            guard let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first else { continue }
-            if top.posterior > best?.posterior ?? -1 {
-                best = (top.intent, top.phrase, top.posterior, u.audioStart + top.start, u.audioStart + top.end)
-            }
-        }
+        let scan = KeywordFileScan(clip, spotter: spotter, vocabulary: vocabulary)
+        let best = scan.best
         func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
-        let accepted = best.flatMap { $0.posterior >= spotter.threshold ? $0 : nil }
+        let accepted = scan.accepted { spotter.threshold(intent: $0, phrase: $1, in: vocabulary) }
         let object: [String: Any] = [
             "file": file,
             "intent": accepted?.intent ?? NSNull(),
@@ -76,7 +64,7 @@ struct SpotCommand: AsyncParsableCommand {
             "start_s": accepted.map { r($0.start) } ?? NSNull(),
             "end_s": accepted.map { r($0.end) } ?? NSNull(),
             "best": best.map { ["intent": $0.intent, "keyword": $0.phrase, "confidence": r($0.posterior)] as [String: Any] } ?? NSNull(),
-            "utterances": utterances.count,
+            "utterances": scan.utterances,
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }

@@ -1,0 +1,45 @@
+import VoiceGateDSP
+import VoiceGateSpeech
+
+/// One audio file processed as a call would be (energy VAD and endpointer, then the spotter on
+/// each utterance), keeping each utterance's likeliest keyword: what `voicegate spot` reports
+/// and what `voicegate tune-keywords` tunes on, so both decide the same way.
+struct KeywordFileScan {
+    /// An utterance's likeliest live keyword, with its time in the file.
+    struct Top {
+        var intent: String
+        var phrase: String
+        var posterior: Double
+        var start: Double
+        var end: Double
+    }
+
+    /// Utterances the endpointer found.
+    var utterances: Int
+    /// The likeliest keyword of each utterance that had one.
+    var tops: [Top]
+
+    /// Scans `clip` with every keyword of `vocabulary` live.
+    init(_ clip: AudioClip, spotter: NeuralKeywordSpotter, vocabulary: KeywordVocabulary) {
+        var endpointer = Endpointer(sampleRate: clip.sampleRate)
+        var found: [Utterance] = []
+        for event in endpointer.process(samples: clip.samples) + endpointer.finish() {
+            if case .speechEnded(let u) = event { found.append(u) }
+        }
+        utterances = found.count
+        tops = found.compactMap { u in
+            guard let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first else { return nil }
+            return Top(intent: top.intent, phrase: top.phrase, posterior: top.posterior,
+                       start: u.audioStart + top.start, end: u.audioStart + top.end)
+        }
+    }
+
+    /// The likeliest keyword of the file, even below its threshold.
+    var best: Top? { tops.max { $0.posterior < $1.posterior } }
+
+    /// The file's keyword: the most confident utterance whose keyword reaches the threshold
+    /// `needed` gives for its (intent, phrase), as a call takes each utterance on its own.
+    func accepted(_ needed: (_ intent: String, _ phrase: String) -> Double) -> Top? {
+        tops.filter { $0.posterior >= needed($0.intent, $0.phrase) }.max { $0.posterior < $1.posterior }
+    }
+}
