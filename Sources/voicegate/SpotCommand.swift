@@ -33,6 +33,7 @@ struct SpotCommand: AsyncParsableCommand {
             throw ValidationError("no keyword model at \(keywords.keywordModel) (make train-keywords)")
         }
         let menu = try menuFiles.loadMenu()
+        let enrolled = try keywords.enrolled(spotter, menuFile: menuFiles.menu)
         let vocabulary = KeywordVocabulary(menu.intents.compactMap { definition in
             guard let phrases = definition.phrases[.en], !phrases.isEmpty else { return nil }
             return KeywordVocabulary.Entry(intent: definition.name, phrases: phrases)
@@ -41,7 +42,7 @@ struct SpotCommand: AsyncParsableCommand {
         for file in files {
             do {
                 let clip = try WAVFile.read(path: file).resampled(to: LogMelFeatures.sampleRate)
-                let line = try spot(clip, file: file, spotter: spotter, vocabulary: vocabulary)
+                let line = try spot(clip, file: file, spotter: spotter, enrolled: enrolled, vocabulary: vocabulary)
                 FileHandle.standardOutput.write(line + Data("\n".utf8))
             } catch {
                 failed = true
@@ -52,22 +53,31 @@ struct SpotCommand: AsyncParsableCommand {
     }
 
     /// The JSON line for one decoded file.
-    func spot(_ clip: AudioClip, file: String, spotter: NeuralKeywordSpotter, vocabulary: KeywordVocabulary) throws -> Data {
+    /// Enrolled phrases (`voicegate enroll-keywords`) compete with the units when `enrolled` is given.
+    func spot(_ clip: AudioClip, file: String, spotter: NeuralKeywordSpotter, enrolled: EnrolledKeywordSpotter?,
+              vocabulary: KeywordVocabulary) throws -> Data {
         var endpointer = Endpointer(sampleRate: clip.sampleRate)
         var utterances: [Utterance] = []
         for event in endpointer.process(samples: clip.samples) + endpointer.finish() {
             if case .speechEnded(let u) = event { utterances.append(u) }
         }
-        typealias Candidate = (intent: String, phrase: String, posterior: Double, start: Double, end: Double)
-        var best: Candidate?
+        typealias Candidate = (intent: String, phrase: String, posterior: Double, start: Double, end: Double, accepted: Bool)
+        var best: Candidate?, accepted: Candidate?
         for u in utterances {
-            guard let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first else { continue }
-            if top.posterior > best?.posterior ?? -1 {
-                best = (top.intent, top.phrase, top.posterior, u.audioStart + top.start, u.audioStart + top.end)
+            var found: [Candidate] = []
+            if let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first {
+                found.append((top.intent, top.phrase, top.posterior, u.audioStart + top.start, u.audioStart + top.end,
+                              top.posterior >= spotter.threshold))
+            }
+            if let m = enrolled?.bestEnrolledMatch(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary) {
+                found.append((m.intent, m.phrase, m.confidence, u.audioStart + m.start, u.audioStart + m.end, m.accepted))
+            }
+            for c in found {
+                if c.posterior > best?.posterior ?? -1 { best = c }
+                if c.accepted, c.posterior > accepted?.posterior ?? -1 { accepted = c }
             }
         }
         func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
-        let accepted = best.flatMap { $0.posterior >= spotter.threshold ? $0 : nil }
         let object: [String: Any] = [
             "file": file,
             "intent": accepted?.intent ?? NSNull(),
