@@ -37,6 +37,13 @@ public actor EspeakSynthesizer: SpeechSynthesizer {
     /// Synthesises `text` with `voice` and resamples it to `sampleRate`.
     /// - Throws: `SpeechError` if espeak-ng cannot start, the voice is unknown, or synthesis fails.
     public func synthesize(_ text: String, voice: SpeechVoice, sampleRate: Int) async throws -> AudioClip {
+        try synthesize(text, voice: voice, pitch: nil, sampleRate: sampleRate)
+    }
+
+    /// Synthesises `text` with `voice` at espeak-ng's `pitch` (0-99, default 50) and resamples
+    /// it to `sampleRate`. The voice may name a variant (`en-us+m2`, from espeak-ng's `voices/!v`).
+    /// - Throws: `SpeechError` as `synthesize(_:voice:sampleRate:)`.
+    public func synthesize(_ text: String, voice: SpeechVoice, pitch: Int?, sampleRate: Int) throws -> AudioClip {
         let rate = try initialise()
         // Reloaded on every call: loading resets the wave generator's per-voice state (echo buffer).
         let loaded = espeak_ng_SetVoiceByFile(try deterministicVoiceFile(for: voice.name))
@@ -45,6 +52,7 @@ public actor EspeakSynthesizer: SpeechSynthesizer {
         }
         let wpm = Int32(max(Int(espeakRATE_MINIMUM), min(Int(espeakRATE_MAXIMUM), voice.wordsPerMinute)))
         espeak_SetParameter(espeakRATE, wpm, 0)
+        espeak_SetParameter(espeakPITCH, Int32(max(0, min(99, pitch ?? 50))), 0)
         // Breathy voices draw noise from libc rand(); a fixed seed per utterance keeps them
         // deterministic too. Nothing else in VoiceGate uses libc rand().
         srand(0x5EED)
@@ -71,8 +79,12 @@ public actor EspeakSynthesizer: SpeechSynthesizer {
     /// utterance to the next, so the same text would give different samples each time. A copy of
     /// the voice definition with `flutter 0` and `roughness 8` (off) makes synthesis a function
     /// of (text, voice, rate) only; the files are written once per process to a temp directory.
-    private func deterministicVoiceFile(for name: String) throws -> String {
-        if let path = voiceFiles[name] { return path }
+    /// A variant (`+m2`) is appended to its base voice's definition, without its own name and
+    /// language lines, as espeak-ng itself loads variants.
+    private func deterministicVoiceFile(for fullName: String) throws -> String {
+        if let path = voiceFiles[fullName] { return path }
+        let parts = fullName.split(separator: "+", maxSplits: 1).map(String.init)
+        let name = parts.first ?? fullName
         var dataPath: UnsafePointer<CChar>?
         _ = espeak_Info(&dataPath)
         guard let dataPath, let voices = espeak_ListVoices(nil) else {
@@ -100,13 +112,25 @@ public actor EspeakSynthesizer: SpeechSynthesizer {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("voicegate-espeak-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent(name).path
+        // espeak-ng reads "+" in a voice file name as a variant, so the file is named without it.
+        let path = directory.appendingPathComponent(fullName.replacingOccurrences(of: "+", with: "_")).path
         var bytes = definition
+        if parts.count == 2 {
+            guard !parts[1].contains("/"),
+                  let variant = FileManager.default.contents(atPath: "\(root)/voices/!v/\(parts[1])") else {
+                throw SpeechError("espeak-ng has no voice variant '\(parts[1])' (see `espeak-ng --voices=variant`)")
+            }
+            let lines = String(decoding: variant, as: UTF8.self).split(separator: "\n").filter { line in
+                let keyword = line.split(separator: " ").first ?? ""
+                return keyword != "name" && keyword != "language"
+            }
+            bytes.append(contentsOf: Array(("\n" + lines.joined(separator: "\n")).utf8))
+        }
         bytes.append(contentsOf: Array("\nflutter 0\nroughness 8\n".utf8))
         guard FileManager.default.createFile(atPath: path, contents: bytes) else {
             throw SpeechError("cannot write voice file \(path)")
         }
-        voiceFiles[name] = path
+        voiceFiles[fullName] = path
         return path
     }
 

@@ -21,13 +21,32 @@ struct KeywordNetwork {
     /// Per-class logits for every output step, class-major (`[class * steps + step]`), for
     /// `features` (band-major, `[band * frames + frame]`, already mean-normalised).
     mutating func logits(features: UnsafeBufferPointer<Float>, frames: Int) -> (logits: [Float], steps: Int) {
+        let (channels, steps) = forward(features: features, frames: frames, layerCount: model.layers.count)
+        return (Array(output[0..<(channels * steps)]), steps)
+    }
+
+    /// The trunk's per-step embeddings: the output of the residual stack, before the 1x1 head
+    /// (the last layer), channel-major (`[channel * steps + step]`). Query-by-example keyword
+    /// matching compares these (`KeywordTemplateMatcher`).
+    mutating func embeddings(features: UnsafeBufferPointer<Float>, frames: Int) -> (embeddings: [Float], channels: Int, steps: Int) {
+        let (channels, steps) = forward(features: features, frames: frames, layerCount: model.layers.count - 1)
+        return (Array(output[0..<(channels * steps)]), channels, steps)
+    }
+
+    /// Which buffer holds the last `forward`'s result.
+    private var resultInA = true
+    private var output: [Float] { resultInA ? a : b }
+
+    /// Runs the first `layerCount` layers; returns the result's channel and step counts.
+    private mutating func forward(features: UnsafeBufferPointer<Float>, frames: Int, layerCount: Int) -> (channels: Int, steps: Int) {
         precondition(frames <= capacity)
         var length = frames
         a.withUnsafeMutableBufferPointer { dst in
             for i in 0..<(LogMelFeatures.bandCount * frames) { dst[i] = features[i] }
         }
         var inputIsA = true
-        for layer in model.layers {
+        var channels = LogMelFeatures.bandCount
+        for layer in model.layers.prefix(layerCount) {
             let outLength = (length + 2 * (layer.dilation * (layer.kernel - 1) / 2) - layer.dilation * (layer.kernel - 1) - 1) / layer.stride + 1
             if inputIsA {
                 a.withUnsafeBufferPointer { src in
@@ -44,10 +63,10 @@ struct KeywordNetwork {
             }
             inputIsA.toggle()
             length = outLength
+            channels = layer.output
         }
-        let classes = model.classes.count
-        let out = inputIsA ? a : b
-        return (Array(out[0..<(classes * length)]), length)
+        resultInA = inputIsA
+        return (channels, length)
     }
 
     /// `dst[o][t] = bias[o] + Σ_i Σ_k w[o][i][k] · src[i][t·stride + k·dilation − pad]`, then

@@ -68,24 +68,7 @@ public struct NeuralKeywordSpotter: KeywordSpotter {
     public func score(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> Scores? {
         let live = liveKeywords(in: vocabulary)
         guard !live.isEmpty else { return nil }
-        let audio = sampleRate == LogMelFeatures.sampleRate
-            ? samples : Resampler.convert(samples, from: sampleRate, to: LogMelFeatures.sampleRate)
-        let frames = LogMelFeatures.frameCount(sampleCount: audio.count)
-        guard frames >= 8 else { return nil }
-
-        var extractor = LogMelFeatures()
-        var features = [Float](repeating: 0, count: LogMelFeatures.bandCount * frames)
-        audio.withUnsafeBufferPointer { input in
-            features.withUnsafeMutableBufferPointer { out in
-                extractor.compute(input, into: out, stride: frames)
-                for m in 0..<LogMelFeatures.bandCount {
-                    var sum: Float = 0
-                    for t in 0..<frames { sum += out[m * frames + t] }
-                    let mean = sum / Float(frames)
-                    for t in 0..<frames { out[m * frames + t] -= mean }
-                }
-            }
-        }
+        guard let (features, frames) = KeywordFeatures.normalised(samples, sampleRate: sampleRate) else { return nil }
         var network = KeywordNetwork(model: model, maximumFrames: frames)
         let (logits, steps) = features.withUnsafeBufferPointer { network.logits(features: $0, frames: frames) }
         guard steps > 0 else { return nil }

@@ -12,6 +12,9 @@ struct KeywordFileScan {
         var posterior: Double
         var start: Double
         var end: Double
+        /// An enrolled phrase's own decision (its calibrated threshold); nil for a unit
+        /// keyword, which the caller's threshold decides.
+        var enrolledAccepted: Bool? = nil
     }
 
     /// Utterances the endpointer found.
@@ -19,18 +22,27 @@ struct KeywordFileScan {
     /// The likeliest keyword of each utterance that had one.
     var tops: [Top]
 
-    /// Scans `clip` with every keyword of `vocabulary` live.
-    init(_ clip: AudioClip, spotter: NeuralKeywordSpotter, vocabulary: KeywordVocabulary) {
+    /// Scans `clip` with every keyword of `vocabulary` live; phrases enrolled in `enrolled`
+    /// (`voicegate enroll-keywords`) compete with the units, each utterance adding its best match.
+    init(_ clip: AudioClip, spotter: NeuralKeywordSpotter, enrolled: EnrolledKeywordSpotter? = nil,
+         vocabulary: KeywordVocabulary) {
         var endpointer = Endpointer(sampleRate: clip.sampleRate)
         var found: [Utterance] = []
         for event in endpointer.process(samples: clip.samples) + endpointer.finish() {
             if case .speechEnded(let u) = event { found.append(u) }
         }
         utterances = found.count
-        tops = found.compactMap { u in
-            guard let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first else { return nil }
-            return Top(intent: top.intent, phrase: top.phrase, posterior: top.posterior,
-                       start: u.audioStart + top.start, end: u.audioStart + top.end)
+        tops = found.flatMap { u -> [Top] in
+            var tops: [Top] = []
+            if let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first {
+                tops.append(Top(intent: top.intent, phrase: top.phrase, posterior: top.posterior,
+                                start: u.audioStart + top.start, end: u.audioStart + top.end))
+            }
+            if let m = enrolled?.bestEnrolledMatch(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary) {
+                tops.append(Top(intent: m.intent, phrase: m.phrase, posterior: m.confidence,
+                                start: u.audioStart + m.start, end: u.audioStart + m.end, enrolledAccepted: m.accepted))
+            }
+            return tops
         }
     }
 
@@ -40,6 +52,6 @@ struct KeywordFileScan {
     /// The file's keyword: the most confident utterance whose keyword reaches the threshold
     /// `needed` gives for its (intent, phrase), as a call takes each utterance on its own.
     func accepted(_ needed: (_ intent: String, _ phrase: String) -> Double) -> Top? {
-        tops.filter { $0.posterior >= needed($0.intent, $0.phrase) }.max { $0.posterior < $1.posterior }
+        tops.filter { $0.enrolledAccepted ?? ($0.posterior >= needed($0.intent, $0.phrase)) }.max { $0.posterior < $1.posterior }
     }
 }

@@ -11,6 +11,9 @@ struct KeywordOptions: ParsableArguments {
     @Option(help: "Posterior a keyword needs (default: the model's tuned threshold).")
     var keywordThreshold: Double?
 
+    @Option(help: "Phrases enrolled by `voicegate enroll-keywords` (default: enrolled-keywords-<lang>.json next to the menu, when it exists).")
+    var enrolledKeywords: String?
+
     /// The English spotter, or nil when the model file does not exist.
     func spotter() throws -> NeuralKeywordSpotter? {
         guard FileManager.default.fileExists(atPath: keywordModel) else { return nil }
@@ -23,11 +26,11 @@ struct KeywordOptions: ParsableArguments {
 
     /// The call's recogniser: the spotter when the model is found; without it speech is a
     /// no-match (said on stderr so a missing model is not silent).
-    func recognizer() throws -> (any UtteranceRecognizer)? {
+    func recognizer(menuFile: String) throws -> (any UtteranceRecognizer)? {
         guard let spotter = try spotter() else {
             FileHandle.standardError.write(Data("voicegate: no keyword model at \(keywordModel); speech will not be recognised (make train-keywords)\n".utf8))
             return nil
         }
-        return SpotterRecognizer(spotters: [spotter])
+        return SpotterRecognizer(spotters: [try enrolled(spotter, menuFile: menuFile) ?? spotter])
     }
 }

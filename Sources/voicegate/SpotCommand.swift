@@ -35,12 +35,13 @@ struct SpotCommand: AsyncParsableCommand {
             throw ValidationError("no keyword model at \(keywords.keywordModel) (make train-keywords)")
         }
         let menu = try menuFiles.loadMenu()
+        let enrolled = try keywords.enrolled(spotter, menuFile: menuFiles.menu)
         let vocabulary = SpotterRecognizer.vocabulary(menu.everyIntent(in: .en))
         var failed = false
         for file in files {
             do {
                 let clip = try WAVFile.read(path: file).resampled(to: LogMelFeatures.sampleRate)
-                let line = try spot(clip, file: file, spotter: spotter, vocabulary: vocabulary)
+                let line = try spot(clip, file: file, spotter: spotter, enrolled: enrolled, vocabulary: vocabulary)
                 FileHandle.standardOutput.write(line + Data("\n".utf8))
             } catch {
                 failed = true
@@ -50,9 +51,11 @@ struct SpotCommand: AsyncParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// The JSON line for one decoded file.
-    func spot(_ clip: AudioClip, file: String, spotter: NeuralKeywordSpotter, vocabulary: KeywordVocabulary) throws -> Data {
-        let scan = KeywordFileScan(clip, spotter: spotter, vocabulary: vocabulary)
+    /// The JSON line for one decoded file. Enrolled phrases (`voicegate enroll-keywords`)
+    /// compete with the units when `enrolled` is given.
+    func spot(_ clip: AudioClip, file: String, spotter: NeuralKeywordSpotter, enrolled: EnrolledKeywordSpotter?,
+              vocabulary: KeywordVocabulary) throws -> Data {
+        let scan = KeywordFileScan(clip, spotter: spotter, enrolled: enrolled, vocabulary: vocabulary)
         let best = scan.best
         func r(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
         let accepted = scan.accepted { spotter.threshold(intent: $0, phrase: $1, in: vocabulary) }
