@@ -17,6 +17,7 @@ Usage:
   python3 eval/kws_eval.py --corpus var/corpus-1002 --voicegate .build/release/voicegate
   ... --sweep          also print accuracy / false accepts per threshold (tune on seed 1001 only)
   ... --no-anchor      skip PocketSphinx
+  ... --language zh    a Mandarin set (eval/make_zh_set.py): zh phrases live, the zh model, no anchor
 """
 import argparse
 import json
@@ -151,17 +152,23 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--voicegate", required=True)
     ap.add_argument("--threshold", type=float, default=None, help="default: the model's tuned threshold")
-    ap.add_argument("--model", default="Models/keywords-en.json")
+    ap.add_argument("--model", default=None, help="default: Models/keywords-<language>.json")
+    ap.add_argument("--language", default="en", help="the speech's language (en, zh)")
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--no-anchor", action="store_true")
     ap.add_argument("--errors", action="store_true", help="list the files VoiceGate got wrong")
     args = ap.parse_args()
+    if args.model is None:
+        args.model = "Models/keywords-%s.json" % args.language
+    if args.language != "en":
+        args.no_anchor = True     # the anchor's grammar and model are English
     labels = load(args.corpus)
     threshold = args.threshold
     if threshold is None:
         with open(args.model) as fh:
             threshold = json.load(fh)["threshold"]
-    vg, cpu, wall = run_voicegate(args.voicegate, args.corpus, labels, ["--keyword-model", args.model])
+    vg, cpu, wall = run_voicegate(args.voicegate, args.corpus, labels, ["--keyword-model", args.model,
+                                                                     "--language", args.language])
     audio_s = sum(l["duration_s"] for l in labels)
     pred = {l["file"]: predicted(vg[l["file"]], threshold) for l in labels}
     lines, _ = tables(labels, pred, "VoiceGate (threshold %.2f)" % threshold)
