@@ -13,8 +13,8 @@ struct SpotCommand: AsyncParsableCommand {
         abstract: "Find menu keywords in WAV files.",
         discussion: """
             Prints one JSON line per file: {"file":..,"intent":"balance"|null,"keyword":..,\
-            "confidence":..,"start_s":..,"end_s":..}. Every English phrase of every intent in the \
-            menu is live (main menu, confirmations, navigation). Each endpointed utterance is \
+            "confidence":..,"start_s":..,"end_s":..}. Every phrase in --language (default English) of \
+            every intent in the menu is live, heard by that language's model (main menu, confirmations, navigation). Each endpointed utterance is \
             spotted; the most confident keyword over the file is reported, with its time in the \
             file. "best" holds the most likely keyword even below the threshold (for tuning), \
             "utterances" the number of utterances the endpointer found.
@@ -28,13 +28,20 @@ struct SpotCommand: AsyncParsableCommand {
 
     @OptionGroup var keywords: KeywordOptions
 
+    @Option(help: "Language of the speech: its menu phrases and its model (keywords-<language>.json next to --keyword-model).")
+    var language = "en"
+
     func run() async throws {
-        guard let spotter = try keywords.spotter() else {
-            throw ValidationError("no keyword model at \(keywords.keywordModel) (make train-keywords)")
+        guard let language = Language(rawValue: language) else {
+            throw ValidationError("--language: unknown language '\(self.language)'")
+        }
+        guard let spotter = try keywords.spotters(languages: [language])
+            .first(where: { $0.languages.contains(language.rawValue) }) else {
+            throw ValidationError("no \(language.rawValue) keyword model at \(keywords.modelPath(for: language)) (make train-keywords)")
         }
         let menu = try menuFiles.loadMenu()
         let vocabulary = KeywordVocabulary(menu.intents.compactMap { definition in
-            guard let phrases = definition.phrases[.en], !phrases.isEmpty else { return nil }
+            guard let phrases = definition.phrases[language], !phrases.isEmpty else { return nil }
             return KeywordVocabulary.Entry(intent: definition.name, phrases: phrases)
         })
         var failed = false
