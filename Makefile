@@ -61,7 +61,7 @@ eval: release $(VENV)/.ok
 	bash eval/run-eval.sh $(RELEASE_BIN) $(SHARED) $(CORPUS_SEED_REPORT)
 	bash eval/run-kws-eval.sh $(RELEASE_BIN) $(SHARED) $(CORPUS_SEED_REPORT)
 
-## train-keywords: espeak-ng training speech and the English keyword model (Models/keywords-en.json).
+## train-keywords: espeak-ng training speech and the keyword models (Models/keywords-en.json, keywords-zh.json; KWS_LANGUAGES=zh for one).
 train-keywords: setup
 	bash scripts/keywords/train-keywords.sh
 

@@ -18,6 +18,7 @@ Usage:
   ... --menu M.yaml    spot with that menu's per-phrase thresholds (voicegate tune-keywords; tuned on 1001)
   ... --sweep          also print accuracy / false accepts per threshold (tune on seed 1001 only)
   ... --no-anchor      skip PocketSphinx
+  ... --language zh    a Mandarin set (eval/make_zh_set.py): zh phrases live, the zh model, no anchor
 """
 import argparse
 import json
@@ -152,7 +153,8 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--voicegate", required=True)
     ap.add_argument("--threshold", type=float, default=None, help="default: the model's tuned threshold")
-    ap.add_argument("--model", default="Models/keywords-en.json")
+    ap.add_argument("--model", default=None, help="default: Models/keywords-<language>.json")
+    ap.add_argument("--language", default="en", help="the speech's language (en, zh)")
     ap.add_argument("--menu", default=None,
                     help="menu for `voicegate spot` (e.g. one tuned by `voicegate tune-keywords`): its per-phrase "
                          "thresholds apply, so the intent is spot's own decision (--threshold for the other phrases)")
@@ -160,12 +162,16 @@ def main():
     ap.add_argument("--no-anchor", action="store_true")
     ap.add_argument("--errors", action="store_true", help="list the files VoiceGate got wrong")
     args = ap.parse_args()
+    if args.model is None:
+        args.model = "Models/keywords-%s.json" % args.language
+    if args.language != "en":
+        args.no_anchor = True     # the anchor's grammar and model are English
     labels = load(args.corpus)
     threshold = args.threshold
     if threshold is None:
         with open(args.model) as fh:
             threshold = json.load(fh)["threshold"]
-    extra = ["--keyword-model", args.model]
+    extra = ["--keyword-model", args.model, "--language", args.language]
     if args.menu:
         # spot decides with the menu's per-phrase thresholds and `threshold` for the rest.
         vg, cpu, wall = run_voicegate(args.voicegate, args.corpus, labels, extra + ["--menu", args.menu], threshold)

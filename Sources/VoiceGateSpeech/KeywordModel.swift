@@ -23,7 +23,7 @@ public struct KeywordModel: Sendable {
         public var description: String
     }
 
-    /// The language the model was trained for ("en").
+    /// The language the model was trained for ("en", "zh").
     public let language: String
     /// Class names; the last is "none".
     public let classes: [String]
@@ -92,18 +92,27 @@ public struct KeywordModel: Sendable {
 
 
     /// The class that serves `phrase`: a unit whose phrase equals it, else the longest unit
-    /// phrase contained in it as whole words; nil when the model cannot hear it.
+    /// phrase contained in it as whole words; nil when the model cannot hear it. Chinese is
+    /// written without spaces, so a unit phrase in ideographs is matched on characters
+    /// ("账户余额" is served by "余额").
     public func unit(for phrase: String) -> Int? {
         let p = Self.normalised(phrase)
         if let exact = unitPhrases.firstIndex(where: { $0.contains(p) }) { return exact }
         var best: (index: Int, length: Int)?
         let padded = " \(p) "
+        let unspaced = p.replacingOccurrences(of: " ", with: "")
         for (i, phrases) in unitPhrases.enumerated() {
-            for u in phrases where padded.contains(" \(u) ") && u.count > (best?.length ?? 0) {
-                best = (i, u.count)
+            for u in phrases where u.count > (best?.length ?? 0) {
+                let contained = Self.isIdeographic(u) ? unspaced.contains(u) : padded.contains(" \(u) ")
+                if contained { best = (i, u.count) }
             }
         }
         return best?.index
+    }
+
+    /// Whether `text` is written in ideographs (Chinese), where words are not spaced.
+    static func isIdeographic(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.isIdeographic }
     }
 
     /// Lower case, letters, digits and single spaces: how phrases are compared.

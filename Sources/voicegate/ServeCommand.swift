@@ -150,7 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services = CallServices(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
                                     logger: logger, traceDirectory: traceDir.isEmpty ? nil : traceDir,
                                     mediaTimeoutMs: Int64(settings.mediaTimeoutMs))
-        services.recognizer = try keywords.recognizer(menuFile: files.menu)
+        services.recognizer = try keywords.recognizer(languages: menu.languages, menuFile: files.menu)
         let records = db.isEmpty ? nil : try await GatewayRecords(
             path: db, menuName: menu.name, menuYAML: try readText(files.menu),
             retention: RetentionPolicy(eventDays: keepEventsDays, callDays: keepCallsDays), logger: logger)

@@ -60,7 +60,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let prompts = try callOptions.openPrompts(files.prompts)
 
         let simulator = CallSimulator(engine: DialogEngine(menu: menu), prompts: prompts, bank: bank.backend,
-                                      recognizer: try keywords.recognizer(menuFile: files.menu), maximumSeconds: maxSeconds)
+                                      recognizer: try keywords.recognizer(languages: menu.languages, menuFile: files.menu), maximumSeconds: maxSeconds)
         let call = callOptions.call(prefix: "sim")
         let result = await simulator.run(call: call, caller: audio) { problem in
             FileHandle.standardError.write(Data("voicegate: \(problem)\n".utf8))

@@ -14,8 +14,9 @@ struct SpotCommand: AsyncParsableCommand {
         abstract: "Find menu keywords in WAV files.",
         discussion: """
             Prints one JSON line per file: {"file":..,"intent":"balance"|null,"keyword":..,\
-            "confidence":..,"start_s":..,"end_s":..}. Every English phrase of every intent in the \
-            menu is live (main menu, confirmations, navigation). Each endpointed utterance is \
+            "confidence":..,"start_s":..,"end_s":..}. Every phrase in --language (default English) of \
+            every intent in the menu is live, heard by that language's model and the phrases enrolled \
+            for it (main menu, confirmations, navigation). Each endpointed utterance is \
             spotted; the most confident keyword over the file that reaches its threshold (the \
             phrase's own from the menu's `thresholds:`, else the global one) is reported, with its \
             time in the file. "best" holds the most likely keyword even below the threshold (for tuning), \
@@ -30,13 +31,20 @@ struct SpotCommand: AsyncParsableCommand {
 
     @OptionGroup var keywords: KeywordOptions
 
+    @Option(help: "Language of the speech: its menu phrases and its model (keywords-<language>.json next to --keyword-model).")
+    var language = "en"
+
     func run() async throws {
-        guard let spotter = try keywords.spotter() else {
-            throw ValidationError("no keyword model at \(keywords.keywordModel) (make train-keywords)")
+        guard let language = Language(rawValue: language) else {
+            throw ValidationError("--language: unknown language '\(self.language)'")
+        }
+        guard let spotter = try keywords.spotters(languages: [language])
+            .first(where: { $0.languages.contains(language.rawValue) }) else {
+            throw ValidationError("no \(language.rawValue) keyword model at \(keywords.modelPath(for: language)) (make train-keywords)")
         }
         let menu = try menuFiles.loadMenu()
-        let enrolled = try keywords.enrolled(spotter, menuFile: menuFiles.menu)
-        let vocabulary = SpotterRecognizer.vocabulary(menu.everyIntent(in: .en))
+        let enrolled = try keywords.enrolled(spotter, menuFile: menuFiles.menu, explicit: language.rawValue == "en")
+        let vocabulary = SpotterRecognizer.vocabulary(menu.everyIntent(in: language))
         var failed = false
         for file in files {
             do {

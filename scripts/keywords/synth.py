@@ -1,6 +1,7 @@
 """Training speech for the keyword model: espeak-ng voices through the telephone channel.
 
-Writes var/keywords/speech.npz: clean 8 kHz telephone-band utterances (float32, unit peak
+Writes var/keywords/speech.npz (`--language zh`: Mandarin from vocabulary_zh.py, espeak-ng's
+cmn-latn-pinyin voice with the same variants): clean 8 kHz telephone-band utterances (float32, unit peak
 not normalised) with their class labels. Noise, level and the μ-law codec are added per epoch
 by train.py, so one synthesis pass serves every epoch. Deterministic for a given --seed.
 
@@ -8,6 +9,7 @@ The evaluation corpus's voices (variants m1, m3, f2, f4) are excluded in every b
 the reported numbers are on voice timbres the model never heard.
 """
 import argparse
+import importlib
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -15,16 +17,26 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import signal
 
-import vocabulary as V
-
 FS = 8000
-BASES = ["en", "en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-gb-x-gbclan",
-         "en-gb-x-gbcwmd", "en-029", "en-us-nyc"]
+# Base voices per language: English accents; Mandarin is read as pinyin (vocabulary_zh.spoken).
+BASES_BY_LANGUAGE = {"en": ["en", "en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-gb-x-gbclan",
+         "en-gb-x-gbcwmd", "en-029", "en-us-nyc"],
+                     "zh": ["cmn-latn-pinyin"]}
+RATES_BY_LANGUAGE = {"en": (120, 231), "zh": (110, 221)}
 VARIANTS = ["", "m2", "m4", "m5", "m6", "m7", "m8", "f1", "f3", "f5", "klatt", "klatt2",
             "klatt3", "klatt4", "Andy", "annie", "aunty", "boris", "david", "ed", "grandma",
             "grandpa", "linda", "max", "michel", "norbert", "paul", "john", "adam", "belinda"]
 EXCLUDED_VARIANTS = {"m1", "m3", "f2", "f4"}   # the evaluation corpus's voices
 assert not EXCLUDED_VARIANTS & set(VARIANTS)
+
+
+def vocabulary(language):
+    """The vocabulary module of `language` (vocabulary.py for en, vocabulary_<lang>.py else)."""
+    return importlib.import_module("vocabulary" if language == "en" else "vocabulary_" + language)
+
+
+V = vocabulary("en")
+BASES = BASES_BY_LANGUAGE["en"]
 
 
 def voice(rng):
@@ -88,11 +100,16 @@ def main():
     ap.add_argument("--per-unit", type=int, default=160)
     ap.add_argument("--negatives", type=int, default=1800)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--language", default="en", choices=sorted(BASES_BY_LANGUAGE))
     args = ap.parse_args()
+    global V, BASES
+    V, BASES = vocabulary(args.language), BASES_BY_LANGUAGE[args.language]
+    speak = getattr(V, "spoken", lambda text: text)
     items = plan(args.seed, args.per_unit, args.negatives)
     rng = np.random.default_rng([args.seed, 8])
-    specs = [(t, voice(rng), int(rng.integers(120, 231)), int(rng.integers(25, 81))) for t, _, _ in items]
-    babble_specs = [(t, voice(rng), int(rng.integers(140, 200)), int(rng.integers(30, 70)))
+    lo, hi = RATES_BY_LANGUAGE[args.language]
+    specs = [(speak(t), voice(rng), int(rng.integers(lo, hi)), int(rng.integers(25, 81))) for t, _, _ in items]
+    babble_specs = [(speak(t), voice(rng), int(rng.integers(140, 200)), int(rng.integers(30, 70)))
                     for t in V.BABBLE for _ in range(3)]
 
     def render(spec):
@@ -107,7 +124,7 @@ def main():
                         labels=np.array([c for _, c, _ in items]),
                         kinds=np.array([k for _, _, k in items]),
                         texts=np.array([t for t, _, _ in items]),
-                        voices=np.array([s[1] for s in specs]),
+                        voices=np.array([s[1] for s in specs]), language=args.language,
                         babble=np.concatenate(babble))
     print("synth: %d utterances (%.1f min), %d babble" % (len(audio), lengths.sum() / FS / 60, len(babble)))
 

@@ -1,6 +1,7 @@
-"""Train the English keyword model and export it for the Swift engine (Models/keywords-en.json).
+"""Train a keyword model and export it for the Swift engine (Models/keywords-<language>.json).
 
     python scripts/keywords/train.py --speech var/keywords/speech.npz --out Models/keywords-en.json
+    python scripts/keywords/train.py --language zh --speech var/keywords/speech-zh.npz --out Models/keywords-zh.json
 
 Model (mirrored by VoiceGateSpeech.KeywordNetwork): normalised log-mel (40 x T) -> conv k5
 stride 2 -> 4 residual dilated convs (k5, dilation 1, 2, 4, 8) -> 1x1 conv to one logit per
@@ -8,11 +9,16 @@ class per 20 ms step. A keyword class scores its maximum over time (where its ev
 peaks); "none" scores its mean over time. Batch norm is folded into the convs at export.
 Each epoch draws fresh noise (white, pink, brown, babble of held-out sentences), SNR, level,
 silence around the speech and a G.711 μ-law round trip; noise-only clips are added as "none".
+SNRs lean on 5-12 dB (--snr-focus) and babble is drawn as often as the other noises together.
+Frame slips (--slip): a jitter buffer that conceals or discards a packet shifts the audio mid-
+utterance, so some clips lose or repeat a 10-30 ms chunk, or get a short zero gap, at random points.
 """
 import argparse
 import base64
+import importlib
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -21,7 +27,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import features as FE
-import vocabulary as V
+
+# The vocabulary module of the language being trained (set in main; English by default).
+V = importlib.import_module("vocabulary")
 
 FS = 8000
 CH = 64
@@ -96,14 +104,41 @@ def noise_bank(rng, babble, seconds=60):
 
 
 def take(bank, rng, n):
-    kind = list(bank)[int(rng.integers(len(bank)))]
+    kinds = list(bank)
+    babble = [k for k in kinds if k.startswith("babble")]
+    if babble and rng.random() < 0.5:
+        kind = babble[int(rng.integers(len(babble)))]
+    else:
+        kind = kinds[int(rng.integers(len(kinds)))]
     z = bank[kind]
     off = int(rng.integers(0, len(z) - n))
     return z[off: off + n]
 
 
-def augment(clean, rng, bank, noise_only=False):
-    """Silence around the speech, a random level, noise at a random SNR (or alone), μ-law."""
+def slip(x, rng, chances):
+    """Up to `chances` jitter-buffer slips at random points: a 10-30 ms chunk dropped or
+    repeated, or a short zero gap (concealment by silence) inserted or written over the audio."""
+    for _ in range(chances):
+        if rng.random() >= 0.5 or len(x) < 2000:
+            continue
+        n = int(rng.integers(80, 241))
+        at = int(rng.integers(400, len(x) - 400))
+        kind = rng.random()
+        if kind < 0.35:
+            x = np.concatenate([x[:at], x[at + n:]])
+        elif kind < 0.7:
+            x = np.concatenate([x[:at + n], x[at: at + n], x[at + n:]])
+        elif kind < 0.85:
+            x = np.concatenate([x[:at], np.zeros(n), x[at:]])
+        else:
+            x = x.copy()
+            x[at: at + n] = 0
+    return x
+
+
+def augment(clean, rng, bank, noise_only=False, slip_rate=0.0, snr_focus=0.0):
+    """Silence around the speech, a random level, noise at a random SNR (or alone), μ-law,
+    and with probability `slip_rate` frame slips; `snr_focus` of noisy clips at 5-12 dB."""
     lead, trail = rng.uniform(0.05, 0.5), rng.uniform(0.05, 0.4)
     if noise_only:
         sp = np.zeros(int(rng.uniform(0.3, 2.5) * FS))
@@ -113,17 +148,19 @@ def augment(clean, rng, bank, noise_only=False):
     if noise_only:
         x += take(bank, rng, len(x)) * 10 ** (rng.uniform(-60, -25) / 20)
     elif rng.random() > 0.25:
-        snr = rng.uniform(-3, 25)
+        snr = rng.uniform(5, 12) if rng.random() < snr_focus else rng.uniform(-3, 25)
         x += take(bank, rng, len(x)) * np.sqrt(np.mean(sp ** 2)) * 10 ** (-snr / 20)
     else:
         x += rng.standard_normal(len(x)) * 10 ** (-75 / 20)
     x = mulaw(x)
+    if not noise_only and rng.random() < slip_rate:
+        x = slip(x, rng, 2)
     return (np.round(x * 32767) / 32768.0).astype(np.float32)
 
 
-def epoch_audio(audio, rng, bank, noise_extra):
+def epoch_audio(audio, rng, bank, noise_extra, slip_rate=0.0, snr_focus=0.0):
     none = V.CLASSES.index(V.NONE)
-    xs = [augment(clean, rng, bank) for clean, _ in audio]
+    xs = [augment(clean, rng, bank, slip_rate=slip_rate, snr_focus=snr_focus) for clean, _ in audio]
     ys = [label for _, label in audio]
     for _ in range(noise_extra):
         xs.append(augment(None, rng, bank, noise_only=True))
@@ -190,7 +227,7 @@ def export(net, path, meta):
     hw = net.head.weight.detach().numpy()
     layers.append(dict(input=CH, output=len(V.CLASSES), kernel=1, stride=1, dilation=1, residual=False,
                        relu=False, weights=b64(hw), bias=b64(net.head.bias.detach().numpy())))
-    doc = dict(format="voicegate-keywords/1", language="en",
+    doc = dict(format="voicegate-keywords/1", language=meta.pop("language", "en"),
                note="weights: base64 little-endian float32, [output][input][kernel] row-major; "
                     "'same' padding of dilation*(kernel-1)/2 zeros; see scripts/keywords/train.py",
                features=dict(sample_rate=FE.FS, frame=FE.FRAME, hop=FE.HOP, fft=FE.NFFT, mels=FE.NMEL,
@@ -209,11 +246,18 @@ def main():
     ap.add_argument("--epochs", type=int, default=18)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--language", default="en", help="en (vocabulary.py) or zh (vocabulary_zh.py)")
+    ap.add_argument("--slip", type=float, default=0.3, help="share of clips with frame slips")
+    ap.add_argument("--snr-focus", type=float, default=0.4, help="share of noisy clips at 5-12 dB")
     args = ap.parse_args()
+    global V
+    V = importlib.import_module("vocabulary" if args.language == "en" else "vocabulary_" + args.language)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng([args.seed, 9])
     d = np.load(args.speech)
+    if "language" in d and str(d["language"]) != args.language:
+        sys.exit("train: %s is %s speech, not %s" % (args.speech, d["language"], args.language))
     bounds = np.concatenate([[0], np.cumsum(d["lengths"])])
     every, classes = d["audio"], d["labels"]     # each npz access decompresses: read once
     audio = [(every[bounds[i]: bounds[i + 1]].astype(np.float64), int(classes[i]))
@@ -228,7 +272,7 @@ def main():
     noise_extra = len(audio) // 12
     for epoch in range(total):
         t0 = time.time()
-        xs, labels = epoch_audio(audio, rng, bank, noise_extra)
+        xs, labels = epoch_audio(audio, rng, bank, noise_extra, args.slip, args.snr_focus)
         t1 = time.time()
         net.train()
         loss_sum, right, n = 0.0, 0, 0
@@ -249,6 +293,8 @@ def main():
         os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
         export(net, args.out, dict(seed=args.seed, epochs=epoch + 1, utterances=len(audio),
                                    noise_only_per_epoch=noise_extra, threshold=args.threshold,
+                                   language=args.language, slip=args.slip, snr_focus=args.snr_focus,
+                                   command="train.py " + " ".join(sys.argv[1:]),
                                    excluded_variants=["m1", "m3", "f2", "f4"]))
         net.train()
     torch.save(net.state_dict(), os.path.splitext(args.speech)[0] + ".pt")

@@ -128,6 +128,22 @@ NEAR_MISS = [
     "transfixed by the show", "I represent myself", "person to person",
     "a lost cause", "she lost her dog", "block the road", "knock knock",
     "the cardiac unit", "the trans atlantic flight",
+    # More near-misses (issue 4: false accepts on near-miss distractors).
+    "the ballots were counted", "the ballet dancer bowed", "a bald eagle flew over",
+    "trains are fast here", "public transport is cheap", "translate this letter",
+    "transparent glass doors", "send me a postcard", "on monday morning", "honey and milk",
+    "a sunny day at last", "the last car left", "a lost cat was found", "the swollen ankle",
+    "a bell rang twice", "the pill bottle is empty", "fill it up please", "up the hill",
+    "a lawn mower outside", "I live alone", "the phone rang", "low and slow",
+    "more cottage cheese", "the mortar board", "the ancient ruins", "a gentle man",
+    "urgent mail came", "my aging parents", "the presentation is tomorrow",
+    "the opera tour", "please cooperate", "a personal letter", "speak slowly please",
+    "I completed it", "they are compliant", "a receipt please", "reheat the soup",
+    "the main venue", "men you know", "the minimum wage", "a main meal",
+    "go bake a cake", "a good bag", "the goat barked", "yet again", "the yeast rose",
+    "a year ago", "a yellow hat", "snow fell overnight", "my nose is cold",
+    "note this down", "a piece of rope", "open the door", "the chimney smoked",
+    "the marina was full", "a meandering river", "a gentle breeze",
 ]
 # Babble sources (background talkers): never spoken as training sentences themselves.
 BABBLE = [
