@@ -50,21 +50,28 @@ struct KeywordOptions: ParsableArguments {
         }
     }
 
+    /// The spotters for `languages` (see `spotters(languages:)`), each with the phrases
+    /// `voicegate enroll-keywords` enrolled for its model: `--enrolled-keywords` belongs to the
+    /// `--keyword-model` spotter; every model also finds its own file next to the menu.
+    func listeners(languages: [Language], menuFile: String) throws
+        -> [(units: NeuralKeywordSpotter, enrolled: EnrolledKeywordSpotter?)] {
+        let hasPrimary = FileManager.default.fileExists(atPath: keywordModel)
+        return try spotters(languages: languages).enumerated().map { index, spotter in
+            (spotter, try enrolled(spotter, menuFile: menuFile, explicit: hasPrimary && index == 0))
+        }
+    }
+
     /// The call's recogniser: the spotters of the menu's languages, each with the phrases
     /// enrolled for its model; a language without a model is a no-match for speech (said on
     /// stderr so a missing model is not silent).
     func recognizer(languages: [Language], menuFile: String) throws -> (any UtteranceRecognizer)? {
-        let spotters = try spotters(languages: languages)
-        for language in languages where !spotters.contains(where: { $0.languages.contains(language.rawValue) }) {
+        let listeners = try listeners(languages: languages, menuFile: menuFile)
+        for language in languages where !listeners.contains(where: { $0.units.languages.contains(language.rawValue) }) {
             FileHandle.standardError.write(Data("voicegate: no \(language.rawValue) keyword model at \(modelPath(for: language)); \(language.rawValue) speech will not be recognised (make train-keywords)\n".utf8))
         }
-        var listening: [any KeywordSpotter] = []
-        for (index, spotter) in spotters.enumerated() {
-            if let withEnrolled = try enrolled(spotter, menuFile: menuFile, explicit: index == 0) {
-                listening.append(withEnrolled)
-            } else {
-                listening.append(spotter)
-            }
+        let listening: [any KeywordSpotter] = listeners.map { listener -> any KeywordSpotter in
+            if let enrolled = listener.enrolled { return enrolled }
+            return listener.units
         }
         return listening.isEmpty ? nil : SpotterRecognizer(spotters: listening)
     }

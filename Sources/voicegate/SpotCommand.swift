@@ -38,12 +38,11 @@ struct SpotCommand: AsyncParsableCommand {
         guard let language = Language(rawValue: language) else {
             throw ValidationError("--language: unknown language '\(self.language)'")
         }
-        guard let spotter = try keywords.spotters(languages: [language])
-            .first(where: { $0.languages.contains(language.rawValue) }) else {
+        guard let (spotter, enrolled) = try keywords.listeners(languages: [language], menuFile: menuFiles.menu)
+            .first(where: { $0.units.languages.contains(language.rawValue) }) else {
             throw ValidationError("no \(language.rawValue) keyword model at \(keywords.modelPath(for: language)) (make train-keywords)")
         }
         let menu = try menuFiles.loadMenu()
-        let enrolled = try keywords.enrolled(spotter, menuFile: menuFiles.menu, explicit: language.rawValue == "en")
         let vocabulary = SpotterRecognizer.vocabulary(menu.everyIntent(in: language))
         var failed = false
         for file in files {
