@@ -42,41 +42,19 @@ struct SpotterBenchCommand: AsyncParsableCommand {
         guard !utterances.isEmpty else { throw ValidationError("--utterance-seconds is longer than the 60 s call") }
 
         var found = 0
-        var times: [Double] = []
-        for pass in 0...passes {
-            let start = ContinuousClock.now
+        let spotterSeconds = BenchCommand.medianSeconds(passes: passes) {
             for u in utterances where spotter.score(u, sampleRate: 8000, vocabulary: vocabulary) != nil { found += 1 }
-            let elapsed = ContinuousClock.now - start
-            if pass > 0 { times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
         }
-        times.sort()
-        let audioSeconds = Double(utterances.count * length) / 8000
-        let spotterRTF = times[times.count / 2] / audioSeconds
+        let spotterRTF = spotterSeconds / (Double(utterances.count * length) / 8000)
 
         // The front end (decode + VAD/endpointer + DTMF) runs on every frame of the call.
-        var frontTimes: [Double] = []
         var ulaw = [UInt8](repeating: 0, count: call.count)
         call.withUnsafeBufferPointer { i in ulaw.withUnsafeMutableBufferPointer { o in G711.ulawEncode(i, into: o) } }
         var out = [Int16](repeating: 0, count: CallFrontEnd.frameSamples)
         var sink = 0
-        for pass in 0...passes {
-            var codec = G711Codec(law: .ulaw)
-            var front = CallFrontEnd()
-            let frame = CallFrontEnd.frameSamples
-            let start = ContinuousClock.now
-            ulaw.withUnsafeBufferPointer { all in
-                out.withUnsafeMutableBufferPointer { o in
-                    for k in 0..<(all.count / frame) {
-                        _ = try? codec.decode(UnsafeBufferPointer(rebasing: all[k * frame..<(k + 1) * frame]), into: o)
-                        front.process(UnsafeBufferPointer(o)) { _ in sink &+= 1 }
-                    }
-                }
-            }
-            let elapsed = ContinuousClock.now - start
-            if pass > 0 { frontTimes.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
-        }
-        frontTimes.sort()
-        let frontRTF = frontTimes[frontTimes.count / 2] / (Double(call.count) / 8000)
+        let frontRTF = BenchCommand.medianSeconds(passes: passes) {
+            sink &+= BenchCommand.runFrontEnd(ulaw: ulaw, into: &out)
+        } / (Double(call.count) / 8000)
 
         let listeningRTF = frontRTF + speechShare * spotterRTF
         let report: [String: Any] = [
