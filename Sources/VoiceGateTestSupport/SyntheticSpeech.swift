@@ -99,7 +99,8 @@ public enum SyntheticSpeech {
     }
 
     /// Speech from `espeak-ng` (en-us) resampled by `sox` to mono 16-bit at `sampleRate`, as
-    /// floats; nil if either tool is missing (`make setup` installs both).
+    /// floats; nil if either tool is missing (`make setup` installs both). No dither (`-D`),
+    /// so the fixture is the same bytes every run.
     public static func espeak(_ text: String, sampleRate: Int) -> [Double]? {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vg-espeak-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -107,7 +108,7 @@ public enum SyntheticSpeech {
         let raw = dir.appendingPathComponent("raw.wav").path
         let out = dir.appendingPathComponent("out.raw").path
         guard run("espeak-ng", ["-v", "en-us", "-w", raw, text]),
-              run("sox", [raw, "-r", "\(sampleRate)", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", out]),
+              run("sox", ["-D", raw, "-r", "\(sampleRate)", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", out]),
               let data = FileManager.default.contents(atPath: out) else { return nil }
         let samples = data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
         return float(samples)
