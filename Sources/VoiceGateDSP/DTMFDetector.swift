@@ -18,9 +18,26 @@
 /// each tone above `minimumToneLevel`; twist within limits; the strongest row and column beat
 /// the others in their group by `relativePeak`; the two tones hold at least
 /// `minimumToneToTotalRatio` of the window's power; frequency offset within
-/// `maximumFrequencyDeviation`; halves within `maximumHalfBlockChange` (plus a noise allowance,
-/// `stationarityNoiseAllowance`, so a weak tone in noise is not failed by its own scatter); energy at twice each
+/// `maximumFrequencyDeviation`; halves within `maximumHalfBlockChange`; energy at twice each
 /// tone frequency below `maximumSecondHarmonic` relative to the tone.
+///
+/// **In noise.** The detector tracks the background: the minimum 10 ms energy, rising at most
+/// `noiseFloorRise` dB/s. Noise dilutes and scatters a real digit, so some checks allow for it:
+/// - tone-to-total may drop to `minimumToneToTotalRatioInNoise` when the rest of the window's power
+///   is at most `noiseAllowance` times the background (speech dilutes its two strongest harmonics
+///   with its own other harmonics, far above the background in quiet);
+/// - stationarity (20 ms) and second harmonics compare a weak tone with something that noise
+///   shifts, so they allow a few times the background energy a DFT bin gets from white noise
+///   (`stationarityNoiseAllowance`, `harmonicNoiseAllowance`): at 5 dB SNR and −8 dB twist the
+///   weak tone is only 14-17 dB above the noise in its own bin. The harmonic allowance applies only
+///   in windows that pass the plain tone-to-total ratio, so speech in heavy noise (which passes only
+///   through the in-noise ratio) keeps the full harmonic test, and only where the window holds at
+///   least the background's power besides its two tones: music that starts with the stream makes
+///   the tracked "floor" the signal itself, which is no noise to allow for.
+/// - A window that passes only through a noise relaxation of the tone-to-total test needs its stronger
+///   tone at `minimumStrongToneLevelInNoise` (Q.24 asks for −26 dBm0 per tone): weaker steady pairs
+///   that noise "explains" are what babble produces.
+/// In quiet the background is near zero and every limit is the plain one.
 ///
 /// **Confirmation over 30 ms.** In noise each 20 ms window passes all checks only most of the time,
 /// and two in a row is what a 40 ms tone cannot always give. So a digit also begins when one 20 ms
@@ -36,6 +53,15 @@
 /// speech and babble produce; a run of two such windows does not begin a digit by itself, only
 /// together with this 30 ms confirmation.
 ///
+/// **Two 30 ms windows in a row.** Babble at 5 dB SNR can fail every 20 ms window of a 40-50 ms
+/// digit. So, while no digit is active, the 30 ms window is checked every 10 ms, and two consecutive
+/// 30 ms windows with the same digit (four half-blocks, 40 ms of tone) begin it without any 20 ms
+/// pass. For this pair each window may hold as little as `minimumPairToneToTotalRatio` of its power
+/// in the two tones, provided the rest is at most `pairNoiseAllowance` times the background (and the
+/// stronger tone reaches `minimumStrongToneLevelInNoise`); every other 30 ms check still applies to
+/// both windows. Clean speech keeps 0.55-0.6 of a window in a harmonic pair now and then, but its
+/// background is digital silence; speech in noise reaches about 0.5 for up to 60 ms.
+///
 /// **Timing.** A digit begins after `minimumOnWindows` consecutive windows agree (or the 30 ms
 /// confirmation above). It ends after `minimumOffWindows` windows without it once its tones have
 /// really gone — `minimumSilentHalves` half-blocks `silentHalfLevel` below the digit's level, or
@@ -46,7 +72,8 @@
 /// Only 8 kHz is supported: callers with 16 kHz audio resample first. Processing allocates
 /// nothing; results do not depend on how the stream is cut into buffers.
 public struct DTMFDetector: Sendable {
-    /// Thresholds; the defaults are tuned on corpus seed 1001 (see eval/dtmf_eval.py).
+    /// Thresholds; the defaults are tuned on corpus seed 1001 and the tuning draws 2001-2010 (see
+    /// eval/dtmf_eval.py and BENCHMARKS.md).
     public struct Configuration: Sendable, Equatable {
         /// Minimum level of each tone, dBm0 (Q.24 asks for −26 dBm0 to be detected).
         public var minimumToneLevel: Double = -36
@@ -106,6 +133,37 @@ public struct DTMFDetector: Sendable {
         /// a real digit at 0.6-0.7 of a window's power; 0.6-0.65 gains those digits without
         /// talk-off on the tuning draws, 0.5 lets speech through (dozens of false digits).
         public var minimumThreeHalfToneToTotalRatio: Double = 0.65
+        /// `minimumThreeHalfToneToTotalRatio` for two consecutive 30 ms windows of the same digit
+        /// (40 ms of tone), which confirm it together without a 20 ms pass (see the type's doc
+        /// comment), provided the rest of each window's power is at most `pairNoiseAllowance` times
+        /// the tracked background. Babble at 5 dB SNR leaves a 40-50 ms digit at 0.55-0.65 in its
+        /// best windows; speech in 5 dB pink noise keeps a harmonic pair at about 0.5 for 60 ms, so
+        /// 0.5 gives a false digit on the tuning draws, 0.45 ten; 0.6 gains nothing.
+        public var minimumPairToneToTotalRatio: Double = 0.55
+        /// How much of each paired window's non-tone power may be background noise (× the noise
+        /// floor, as `noiseAllowance`). Babble is well above its own 10 ms minima (a digit in
+        /// 5 dB babble leaves 12-28× the floor), while clean speech, which keeps up to 0.61 of a
+        /// window in a harmonic pair, sits on a floor near digital silence and never qualifies.
+        /// A margin rather than a measured need: without it the tuning draws give no false digit
+        /// either (an earlier prototype that paired differently let three clean sentences through).
+        /// 15 loses two of the babble digits, 60-100 gain nothing more.
+        public var pairNoiseAllowance: Double = 30
+        /// Noise allowance of the second-harmonic checks, in multiples of the background energy
+        /// a DFT bin at twice the tone frequency gets from white noise: that much is subtracted
+        /// from the harmonic's energy before the comparison. Only in windows that pass the plain
+        /// tone-to-total ratio (`minimumToneToTotalRatio`, `minimumThreeHalfToneToTotalRatio`):
+        /// a −8 dB-twist column tone in 5 dB white noise is only 14-17 dB above the noise in its
+        /// own bin, so plain noise at twice its frequency fails the −12 dB limit in window after
+        /// window. Windows that lean on the in-noise ratio (speech in 0 dB noise) get no allowance:
+        /// with it, 0.5 already let speech through there. 3-6 give the same tuning result (three
+        /// 5 dB white digits more, no talk-off), 2 only one, 10 one babble digit more.
+        public var harmonicNoiseAllowance: Double = 3
+        /// The stronger tone must reach this level, dBm0, when a window passes only through a
+        /// noise relaxation of the tone-to-total test (`minimumToneToTotalRatioInNoise`,
+        /// `minimumPairToneToTotalRatio`). Q.24 asks for −26 dBm0 per tone; a 5 dB babble
+        /// distractor of the tuning draws held a steady −32/−34 dBm0 pair "explained by noise"
+        /// for 40 ms. −32…−29 give the same tuning result; −28 loses out-of-spec digits.
+        public var minimumStrongToneLevelInNoise: Double = -31
         /// Consecutive windows without the digit that end it, provided the tone has really gone:
         /// at least `minimumSilentHalves` half-blocks since the last agreeing window fell to
         /// `silentHalfLevel`, or another digit is being detected.
@@ -141,11 +199,15 @@ public struct DTMFDetector: Sendable {
     private let phaseLimitCos: SIMD8<Float>    // cos of the largest accepted phase turn per half-block
     private let harmonicCoefficient: SIMD8<Float>  // 2cos 2ω
     private let minTonePower: Float
+    private let minStrongPowerInNoise: Float
+    private let harmonicNoise: Float
     private let forwardTwist: Float
     private let reverseTwist: Float
     private let relativePeakRatio: Float
     private let threeHalfRelativePeakRatio: Float
     private let threeHalfToneToTotal: Float
+    private let pairToneToTotal: Float
+    private let pairNoiseAllowance: Float
     private let toneToTotal: Float
     private let secondHarmonicRatio: Float
     private let toneToTotalInNoise: Float
@@ -175,6 +237,7 @@ public struct DTMFDetector: Sendable {
     private var haveOlder = false
     private var previousDigit: DTMFDigit?        // the last 20 ms window's own decision
     private var previousRelaxed = false          // it passed only through the in-noise ratio
+    private var previousThreeHalf: DTMFDigit?    // the last 30 ms window's digit, at the pair limits
     private var window: [Float]                  // last three half-blocks, ring of 3×80
     private var currentHalf = 0
 
@@ -223,11 +286,16 @@ public struct DTMFDetector: Sendable {
         threeHalfChangeRatio = Float(ToneMath.gain(decibels: 2 * configuration.maximumThreeHalfChange))
         stationarityNoise = Float(configuration.stationarityNoiseAllowance)
         minTonePower = Float(ToneGenerator.meanPower(dBm0: configuration.minimumToneLevel))
+        minStrongPowerInNoise = Float(ToneGenerator.meanPower(dBm0: configuration.minimumStrongToneLevelInNoise))
+        // A 160-point Goertzel value of white noise has |y|² ≈ two half-block energies.
+        harmonicNoise = Float(configuration.harmonicNoiseAllowance * 2)
         forwardTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumForwardTwist))
         reverseTwist = Float(ToneMath.gain(decibels: 2 * configuration.maximumReverseTwist))
         relativePeakRatio = Float(ToneMath.gain(decibels: 2 * configuration.relativePeak))
         threeHalfRelativePeakRatio = Float(ToneMath.gain(decibels: 2 * configuration.threeHalfRelativePeak))
         threeHalfToneToTotal = Float(configuration.minimumThreeHalfToneToTotalRatio)
+        pairToneToTotal = Float(configuration.minimumPairToneToTotalRatio)
+        pairNoiseAllowance = Float(configuration.pairNoiseAllowance)
         toneToTotal = Float(configuration.minimumToneToTotalRatio)
         toneToTotalInNoise = Float(configuration.minimumToneToTotalRatioInNoise)
         noiseAllowance = Float(configuration.noiseAllowance)
@@ -324,11 +392,24 @@ public struct DTMFDetector: Sendable {
         if havePrevious {
             let (digit, relaxed) = classify(re: re, im: im, energy: halfEnergy)
             var confirmed: DTMFDigit?
-            if haveOlder, activeDigit == nil, let candidate = digit ?? previousDigit {
-                confirmed = classifyThreeHalves(re: re, im: im, energy: halfEnergy)
-                if confirmed != candidate { confirmed = nil }
+            var confirmedHalves = 3
+            if haveOlder, activeDigit == nil {
+                // The 30 ms window runs on every step while no digit is active: a 20 ms pass (this
+                // window or the last) plus a 30 ms pass at its own limits, or two 30 ms passes in a
+                // row at the pair limits, confirm a digit.
+                let (three, atOwnLimits) = classifyThreeHalves(re: re, im: im, energy: halfEnergy)
+                if let three, atOwnLimits, three == digit ?? previousDigit {
+                    confirmed = three
+                } else if let three, three == previousThreeHalf {
+                    confirmed = three
+                    confirmedHalves = 4
+                }
+                previousThreeHalf = three
+            } else {
+                previousThreeHalf = nil
             }
-            decide(digit, confirmed: confirmed, relaxedRun: relaxed || previousRelaxed, windowEnd: samplesDone,
+            decide(digit, confirmed: confirmed, confirmedHalves: confirmedHalves, relaxedRun: relaxed || previousRelaxed,
+                   windowEnd: samplesDone,
                    previousPower: previousRe * previousRe + previousIm * previousIm,
                    currentPower: re * re + im * im, onEvent: onEvent)
             previousDigit = digit
@@ -371,7 +452,8 @@ public struct DTMFDetector: Sendable {
         let totalPower = (previousEnergy + energy) / (2 * n)
         let tones = rowPower + columnPower
         let clearlyTonal = tones >= toneToTotal * totalPower
-        let explainedByNoise = tones >= toneToTotalInNoise * totalPower
+        let loudEnoughInNoise = max(rowPower, columnPower) >= minStrongPowerInNoise
+        let explainedByNoise = loudEnoughInNoise && tones >= toneToTotalInNoise * totalPower
             && totalPower - tones <= noiseAllowance * noiseFloor / n
         guard clearlyTonal || explainedByNoise else { return (nil, false) }
         for lane in 0..<4 where lane != row {
@@ -394,14 +476,18 @@ public struct DTMFDetector: Sendable {
         guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return (nil, false) }
         // Second harmonics, only now that everything cheap has passed.
         let harmonics = secondHarmonicPower(row: row, column: column, halves: 2)
-        if harmonics.row > rowSecondHarmonicRatio * windowPower[row] { return (nil, false) }
-        if harmonics.column > secondHarmonicRatio * windowPower[column] { return (nil, false) }
+        let noise = clearlyTonal ? harmonicNoise * background(totalPower: totalPower, tones: tones) : 0
+        if harmonics.row - noise > rowSecondHarmonicRatio * windowPower[row] { return (nil, false) }
+        if harmonics.column - noise > secondHarmonicRatio * windowPower[column] { return (nil, false) }
         return (DTMFDigit(row: row, column: column - 4), !clearlyTonal)
     }
 
     /// The 30 ms window of the last three halves (older, previous, current): the same checks as
     /// `classify` with a 240-point coherent value, three-way stationarity and two phase turns.
-    private func classifyThreeHalves(re: SIMD8<Float>, im: SIMD8<Float>, energy: Float) -> DTMFDigit? {
+    /// Returns the digit if it passes at least the pair limits (`minimumPairToneToTotalRatio`),
+    /// and whether it also passes this window's own tone-to-total limits.
+    private func classifyThreeHalves(re: SIMD8<Float>, im: SIMD8<Float>, energy: Float)
+        -> (DTMFDigit?, atOwnLimits: Bool) {
         let n = Float(Self.halfBlock)
         let power0 = olderRe * olderRe + olderIm * olderIm
         let power1 = previousRe * previousRe + previousIm * previousIm
@@ -418,18 +504,23 @@ public struct DTMFDetector: Sendable {
         for lane in 1..<4 where windowPower[lane] > windowPower[row] { row = lane }
         for lane in 5..<8 where windowPower[lane] > windowPower[column] { column = lane }
         let rowPower = tonePower[row], columnPower = tonePower[column]
-        guard rowPower >= minTonePower, columnPower >= minTonePower else { return nil }
-        guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return nil }
+        guard rowPower >= minTonePower, columnPower >= minTonePower else { return (nil, false) }
+        guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return (nil, false) }
         let totalPower = (olderEnergy + previousEnergy + energy) / (3 * n)
         let tones = rowPower + columnPower
-        let explainedByNoise = tones >= toneToTotalInNoise * totalPower
+        let loudEnoughInNoise = max(rowPower, columnPower) >= minStrongPowerInNoise
+        let clearlyTonal = tones >= threeHalfToneToTotal * totalPower
+        let explainedByNoise = loudEnoughInNoise && tones >= toneToTotalInNoise * totalPower
             && totalPower - tones <= noiseAllowance * noiseFloor / n
-        guard tones >= threeHalfToneToTotal * totalPower || explainedByNoise else { return nil }
+        let atOwnLimits = clearlyTonal || explainedByNoise
+        let atPairLimits = loudEnoughInNoise && tones >= pairToneToTotal * totalPower
+            && totalPower - tones <= pairNoiseAllowance * noiseFloor / n
+        guard atOwnLimits || atPairLimits else { return (nil, false) }
         for lane in 0..<4 where lane != row {
-            if windowPower[row] < threeHalfRelativePeakRatio * windowPower[lane] { return nil }
+            if windowPower[row] < threeHalfRelativePeakRatio * windowPower[lane] { return (nil, false) }
         }
         for lane in 4..<8 where lane != column {
-            if windowPower[column] < threeHalfRelativePeakRatio * windowPower[lane] { return nil }
+            if windowPower[column] < threeHalfRelativePeakRatio * windowPower[lane] { return (nil, false) }
         }
         func turnOnFrequency(_ lane: Int, _ aRe: Float, _ aIm: Float, _ aPower: Float,
                              _ bRe: Float, _ bIm: Float, _ bPower: Float) -> Bool {
@@ -444,7 +535,7 @@ public struct DTMFDetector: Sendable {
             return turnOnFrequency(lane, olderRe[lane], olderIm[lane], a, previousRe[lane], previousIm[lane], b)
                 && turnOnFrequency(lane, previousRe[lane], previousIm[lane], b, re[lane], im[lane], c)
         }
-        guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return nil }
+        guard steadyAndOnFrequency(row), steadyAndOnFrequency(column) else { return (nil, false) }
         // Second harmonics over the last 20 ms only: a 240-point bin is so narrow that the harmonic
         // of a note 1.3% off a DTMF tone (E6 1319 Hz) falls into its null at twice the DTMF
         // frequency. So this is the 20 ms window's test, against the 160-point value of the last two halves.
@@ -453,9 +544,17 @@ public struct DTMFDetector: Sendable {
         let lastColumn = aRe[column] * aRe[column] + aIm[column] * aIm[column]
         // 3 dB stricter than a single window: one pass of a borderline 20 ms window plus this
         // confirmation must not let through music that keeps a DTMF-like pair with harmonics.
-        if 2 * harmonics.row > rowSecondHarmonicRatio * lastRow { return nil }
-        if 2 * harmonics.column > secondHarmonicRatio * lastColumn { return nil }
-        return DTMFDigit(row: row, column: column - 4)
+        let noise = clearlyTonal ? harmonicNoise * background(totalPower: totalPower, tones: tones) : 0
+        if 2 * (harmonics.row - noise) > rowSecondHarmonicRatio * lastRow { return (nil, false) }
+        if 2 * (harmonics.column - noise) > secondHarmonicRatio * lastColumn { return (nil, false) }
+        return (DTMFDigit(row: row, column: column - 4), atOwnLimits)
+    }
+
+    /// The background energy per half-block a noise allowance may assume: the tracked floor, but
+    /// only where the window holds at least that much power besides its two tones. Where the floor
+    /// is the signal itself (music or a sweep from the first sample on), there is no noise to allow for.
+    private func background(totalPower: Float, tones: Float) -> Float {
+        noiseFloor <= (totalPower - tones) * Float(Self.halfBlock) ? noiseFloor : 0
     }
 
     /// Goertzel at twice the row and column frequencies over the last `halves` half-blocks (2 or
@@ -488,10 +587,12 @@ public struct DTMFDetector: Sendable {
     // MARK: - Digit on/off logic
 
     /// `confirmed` is a digit that passed the 30 ms confirmation in this step (see the type's
-    /// doc comment); it begins a digit like a full run of 20 ms windows.
+    /// doc comment); it begins a digit like a full run of 20 ms windows, `confirmedHalves` half-blocks
+    /// back (3 for one 30 ms window, 4 for two in a row).
     /// `previousPower` and `currentPower` are the Goertzel energies of the window's two halves.
     /// `relaxedRun`: this window or the one before passed only through the in-noise ratio.
-    private mutating func decide(_ digit: DTMFDigit?, confirmed: DTMFDigit?, relaxedRun: Bool, windowEnd: Int64,
+    private mutating func decide(_ digit: DTMFDigit?, confirmed: DTMFDigit?, confirmedHalves: Int, relaxedRun: Bool,
+                                 windowEnd: Int64,
                                  previousPower: SIMD8<Float>, currentPower: SIMD8<Float>,
                                  onEvent: (DTMFEvent) -> Void) {
         func level(_ d: DTMFDigit) -> Float {
@@ -537,9 +638,8 @@ public struct DTMFDetector: Sendable {
             onEvent(DTMFEvent(kind: .began, digit: candidate, startSample: runStart, endSample: nil,
                               sampleRate: sampleRate))
         } else if activeDigit == nil, let candidate = confirmed {
-            // The 30 ms window spans three halves.
             activeDigit = candidate
-            activeStart = windowEnd - Int64(3 * Self.halfBlock)
+            activeStart = windowEnd - Int64(confirmedHalves * Self.halfBlock)
             activeEnd = windowEnd
             activeLevel = level(candidate)
             misses = 0
