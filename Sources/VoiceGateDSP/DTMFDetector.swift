@@ -144,8 +144,9 @@ public struct DTMFDetector: Sendable {
         /// floor, as `noiseAllowance`). Babble is well above its own 10 ms minima (a digit in
         /// 5 dB babble leaves 12-28× the floor), while clean speech, which keeps up to 0.61 of a
         /// window in a harmonic pair, sits on a floor near digital silence and never qualifies.
-        /// A margin rather than a measured need: without it the tuning draws give no false digit
-        /// either (an earlier prototype that paired differently let three clean sentences through).
+        /// The tuning draws give no false digit without it, but espeak-ng talk-off sentences in
+        /// 20 dB white noise do (DTMFInLineNoiseTests), as did three clean sentences with an earlier
+        /// prototype of the pair rule.
         /// 15 loses two of the babble digits, 60-100 gain nothing more.
         public var pairNoiseAllowance: Double = 30
         /// Noise allowance of the second-harmonic checks, in multiples of the background energy
