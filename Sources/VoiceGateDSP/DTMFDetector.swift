@@ -138,7 +138,8 @@ public struct DTMFDetector: Sendable {
         /// comment), provided the rest of each window's power is at most `pairNoiseAllowance` times
         /// the tracked background. Babble at 5 dB SNR leaves a 40-50 ms digit at 0.55-0.65 in its
         /// best windows; speech in 5 dB pink noise keeps a harmonic pair at about 0.5 for 60 ms, so
-        /// 0.5 gives a false digit on the tuning draws, 0.45 ten; 0.6 gains nothing.
+        /// 0.5 gives a false digit on the tuning draws, 0.45 ten; 0.6 loses both babble digits this
+        /// rule gains there.
         public var minimumPairToneToTotalRatio: Double = 0.55
         /// How much of each paired window's non-tone power may be background noise (× the noise
         /// floor, as `noiseAllowance`). Babble is well above its own 10 ms minima (a digit in
@@ -146,8 +147,7 @@ public struct DTMFDetector: Sendable {
         /// window in a harmonic pair, sits on a floor near digital silence and never qualifies.
         /// The tuning draws give no false digit without it, but espeak-ng talk-off sentences in
         /// 20 dB white noise do (DTMFInLineNoiseTests), as did three clean sentences with an earlier
-        /// prototype of the pair rule.
-        /// 15 loses two of the babble digits, 60-100 gain nothing more.
+        /// prototype of the pair rule. 15 loses the two babble digits, 60-100 gain no in-spec one.
         public var pairNoiseAllowance: Double = 30
         /// Noise allowance of the second-harmonic checks, in multiples of the background energy
         /// a DFT bin at twice the tone frequency gets from white noise: that much is subtracted
