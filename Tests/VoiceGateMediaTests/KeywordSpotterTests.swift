@@ -78,4 +78,42 @@ import VoiceGateTestSupport
         #expect(recognizer.recognize(utterance, expected: onlyYesNo, language: .en) == nil)
         #expect(recognizer.recognize(utterance, expected: expected, language: .zh) == nil)
     }
+
+    /// The committed model is an ensemble (`scripts/keywords/ensemble.py`): its posteriors are the
+    /// mean of its networks' own, each network run with its own feature normalisation.
+    @Test func anEnsembleAveragesItsNetworksPosteriors() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.modelPath))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let members = try #require(document["ensemble"] as? [[String: Any]], "the English model is an ensemble")
+        // Each network alone: the file's own, then each ensemble member in its place.
+        let alone = try ([document] + members).map { member -> NeuralKeywordSpotter in
+            var single = document
+            single["ensemble"] = nil
+            single["features"] = member["features"]
+            single["layers"] = member["layers"]
+            return NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: single)))
+        }
+        let audio = try speech("I would like to check my balance please", voice: "en-us+f2")
+        let together = try #require(spotter.score(audio, sampleRate: 8000, vocabulary: mainMenu))
+        let each = try alone.map { try #require($0.score(audio, sampleRate: 8000, vocabulary: mainMenu)) }
+        #expect(Set(each.map(\.none)).count == each.count, "the networks differ")
+        for candidate in together.candidates {
+            let posteriors = each.compactMap { $0.candidates.first { $0.phrase == candidate.phrase }?.posterior }
+            #expect(posteriors.count == each.count)
+            #expect(abs(candidate.posterior - posteriors.reduce(0, +) / Double(each.count)) < 1e-9, "\(candidate.phrase)")
+        }
+        #expect(abs(together.none - each.map(\.none).reduce(0, +) / Double(each.count)) < 1e-9)
+        #expect(together.candidates.first?.intent == "balance")
+    }
+
+    @Test func aModelWithAnUnknownFeatureNormalisationIsRefused() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.modelPath))
+        var document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var features = try #require(document["features"] as? [String: Any])
+        features["normalise"] = "per-band median"
+        document["features"] = features
+        #expect(throws: KeywordModel.LoadError.self) {
+            _ = try KeywordModel(json: try JSONSerialization.data(withJSONObject: document))
+        }
+    }
 }
