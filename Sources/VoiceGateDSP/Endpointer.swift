@@ -68,16 +68,12 @@ public struct Endpointer: Sendable {
         /// Audio kept before the first speech frame. Default 300 ms: covers weak initial
         /// consonants that stay under the VAD threshold in noise.
         public var preRollMs: Int
-        /// Audio kept after the last speech frame. Default 400 ms: decaying final syllables,
-        /// which the VAD loses early in noise (at 10 dB SNR it ends speech before the labelled
-        /// end in one keyword file in five). The endpointer waits `trailingSilenceMs` anyway, so
-        /// this costs no latency; on corpus seed 1001, 400 ms instead of 200 ms raised keyword
-        /// intent accuracy at 10 dB from 0.69 to 0.79 (BENCHMARKS.md, keyword spotting).
+        /// Audio kept after the last speech frame. Default 200 ms: decaying final syllables.
         public var postRollMs: Int
 
         /// The documented defaults.
         public init(trailingSilenceMs: Int = 700, minimumSpeechMs: Int = 100,
-                    maximumUtteranceMs: Int = 15_000, preRollMs: Int = 300, postRollMs: Int = 400) {
+                    maximumUtteranceMs: Int = 15_000, preRollMs: Int = 300, postRollMs: Int = 200) {
             self.trailingSilenceMs = trailingSilenceMs
             self.minimumSpeechMs = minimumSpeechMs
             self.maximumUtteranceMs = maximumUtteranceMs

@@ -50,19 +50,6 @@ private func speech(duration: Double, lead: Double, trail: Double, sampleRate: I
         #expect(abs(u.speechEnd - 2.0) < 0.1, "end \(u.speechEnd)")
     }
 
-    @Test func postRollKeepsTheAudioAfterTheLastSpeechFrame() throws {
-        // 400 ms by default (the VAD ends speech early in noise and the keyword's last syllable
-        // would be lost); never more than the input, and without delaying the end.
-        let x = speech(duration: 1.0, lead: 1.0, trail: 1.5)
-        for (postRoll, expected) in [(Endpointer.Configuration().postRollMs, 0.4), (200, 0.2)] {
-            let ended = try #require(utterances(run(x, configuration: .init(postRollMs: postRoll))).first)
-            let u = ended.utterance
-            let audioEnd = u.audioStart + Double(u.audio.count) / 8000
-            #expect(abs(audioEnd - u.speechEnd - expected) < 0.011, "post-roll \(postRoll): \(audioEnd - u.speechEnd)")
-            #expect(abs(ended.time - u.speechEnd - 0.7) < 0.015)
-        }
-    }
-
     @Test func trailingSilenceDecidesWhenTheEndIsReported() throws {
         let x = speech(duration: 1.0, lead: 0.8, trail: 2.0)
         for trailing in [400, 700] {
