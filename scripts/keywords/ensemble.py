@@ -7,8 +7,12 @@ the others go into its "ensemble" list, each with its own features and layers. T
 (NeuralKeywordSpotter) averages the networks' posteriors over the live keywords and "none".
 Each member's "training" record is kept, so every member stays reproducible from its command.
 An ensemble given as an input contributes only its own (first) network, with that network's
-training record: `make train-keywords` retrains the second English network and joins it again
-with the committed first one this way.
+training record, so a member can be replaced without unpacking the file.
+
+The English ensemble measured in BENCHMARKS.md (keyword spotting diagnosis; not adopted: it
+did not hold on the report seed) is the committed network plus
+`train.py --language en --seed 20261123 --epochs 20 --threshold 0.4 --normalise "mean and variance"`
+on `make train-keywords`'s speech, joined with `--threshold 0.35`.
 """
 import argparse
 import json
