@@ -10,13 +10,15 @@ labelled speech (`speech_segments`) +- 0.3 s, "oracle", and (2) the whole file. 
 the keyword files right each way, how the endpointer cut the labelled speech (one utterance,
 ended before the labelled end, missed, split, onset clipped) and why each endpointed error
 happened: (a) the segmentation (the oracle segment is right), (b) the right unit on top but under
-the threshold, (c) a wrong unit on top. Every English menu phrase is live, as in kws_eval.py.
+the threshold, (c) a wrong unit on top. Every menu phrase of the language is live, as in
+kws_eval.py (`--language zh`: a Mandarin set of eval/make_zh_set.py, Config/menu.yaml's zh phrases).
 """
 import argparse
 import base64
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -34,10 +36,44 @@ def floats(text):
     return np.frombuffer(base64.b64decode(text), dtype="<f4")
 
 
+def menu_phrases(language, menu="Config/menu.yaml"):
+    """intent -> its `language` phrases in the menu's `intents:` (English: kws_eval.INTENTS)."""
+    if language == "en":
+        return INTENTS
+    out, intent = {}, None
+    for line in open(menu, encoding="utf-8"):
+        if re.match(r"^\S", line):
+            intent = None
+            section = line.strip()
+        m = re.match(r'^  "?([a-z_]+)"?:\s*$', line)
+        if m and section == "intents:":
+            intent = m.group(1)
+        m = re.match(r"^    %s: \[(.*)\]" % language, line)
+        if m and intent:
+            out[intent] = [p.strip().strip('"') for p in m.group(1).split(",")]
+    return out
+
+
+def unit_for(phrase, units):
+    """KeywordModel.unit(for:): the unit with this phrase, else the one whose phrase is the longest
+    contained in it (as words; on characters in Chinese); None when no unit serves it."""
+    exact = [u for u, ps in enumerate(units) if phrase in ps]
+    if exact:
+        return exact[0]
+    best, length = None, 0
+    for u, ps in enumerate(units):
+        for v in ps:
+            ideographic = any("\u4e00" <= c <= "\u9fff" for c in v)
+            inside = v in phrase.replace(" ", "") if ideographic else (" %s " % v) in (" %s " % phrase)
+            if inside and len(v) > length:
+                best, length = u, len(v)
+    return best
+
+
 class Spotter:
     """numpy mirror of NeuralKeywordSpotter.score for one model file (ensembles included)."""
 
-    def __init__(self, path):
+    def __init__(self, path, language="en"):
         doc = json.load(open(path))
         self.classes = doc["classes"]
         self.networks = []
@@ -48,10 +84,14 @@ class Spotter:
                 layers.append((l, w, floats(l["bias"])))
             self.networks.append((member["features"]["normalise"].replace("per-band ", ""), layers))
         # Live units: those serving a phrase of an intent (KeywordModel.unit(for:)), as intents.
+        # Live units as NeuralKeywordSpotter.liveKeywords: each unit goes to the first intent
+        # (menu order) with a phrase it serves.
+        units = [doc["units"].get(c, [c]) for c in self.classes[:-1]]
         self.intent = {}
-        for u, unit in enumerate(self.classes[:-1]):
-            for intent, phrases in INTENTS.items():
-                if any((" %s " % unit) in (" %s " % p) for p in phrases):
+        for intent, phrases in menu_phrases(language).items():
+            for p in phrases:
+                u = unit_for(p, units)
+                if u is not None and u not in self.intent:
                     self.intent[u] = intent
         self.live = sorted(self.intent)
 
@@ -106,18 +146,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--voicegate", required=True)
-    ap.add_argument("--model", default="Models/keywords-en.json")
+    ap.add_argument("--language", default="en", help="en, or zh for a set of eval/make_zh_set.py")
+    ap.add_argument("--model", default=None, help="default: Models/keywords-<language>.json")
     ap.add_argument("--threshold", type=float, default=None, help="default: the model's")
     ap.add_argument("--verbose", action="store_true", help="list the wrong 10 dB files")
     args = ap.parse_args()
+    args.model = args.model or "Models/keywords-%s.json" % args.language
     threshold = args.threshold if args.threshold is not None else json.load(open(args.model))["threshold"]
     labels = [l for l in load(args.corpus) if l["kind"] == "keyword"]
-    res = subprocess.run([args.voicegate, "spot", "--keyword-threshold", "0", "--keyword-model", args.model]
+    res = subprocess.run([args.voicegate, "spot", "--keyword-threshold", "0", "--keyword-model", args.model,
+                          "--language", args.language]
                          + [os.path.join(args.corpus, l["file"]) for l in labels], capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit("voicegate spot failed: " + res.stderr[-2000:])
     spot = {os.path.basename(o["file"]): o for o in map(json.loads, res.stdout.splitlines())}
-    spotter = Spotter(args.model)
+    spotter = Spotter(args.model, args.language)
     print("keyword files right (threshold %.2f) and why the endpointed ones are wrong" % threshold)
     for snr in SNRS:
         rows = [l for l in labels if l["snr_db"] == snr]
