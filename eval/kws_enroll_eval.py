@@ -3,7 +3,7 @@
     python3 eval/kws_enroll_eval.py ../shared/corpus-dev2 [--voicegate .build/release/voicegate]
 
 Makes a copy of Models/keywords-en.json without the units "statement" and "mortgage" (their
-rows of the 1x1 head removed), runs `voicegate enroll-keywords` for it on a copy of Config/
+rows of the 1x1 head removed, in every network of an ensemble), runs `voicegate enroll-keywords` for it on a copy of Config/
 (so "statement" and "mortgage" are enrolled from espeak-ng examples), then `voicegate spot`
 over the corpus's keyword, distractor and silence files with (a) that model plus the enrolled
 file and (b) the full trained model, and prints per setting: statement/mortgage files whose
@@ -20,12 +20,13 @@ NEW = ["statement", "mortgage"]
 tmp = tempfile.mkdtemp(prefix="vg-enroll-eval-")
 d = json.load(open("Models/keywords-en.json"))
 keep = [i for i, c in enumerate(d["classes"]) if c not in NEW]
-head = d["layers"][-1]
-w, b = base64.b64decode(head["weights"]), base64.b64decode(head["bias"])
-row = head["input"] * head["kernel"] * 4
-head["weights"] = base64.b64encode(b"".join(w[i * row:(i + 1) * row] for i in keep)).decode()
-head["bias"] = base64.b64encode(b"".join(b[i * 4:(i + 1) * 4] for i in keep)).decode()
-head["output"] = len(keep)
+for network in [d] + d.get("ensemble", []):     # an ensemble model: every network's head
+    head = network["layers"][-1]
+    w, b = base64.b64decode(head["weights"]), base64.b64decode(head["bias"])
+    row = head["input"] * head["kernel"] * 4
+    head["weights"] = base64.b64encode(b"".join(w[i * row:(i + 1) * row] for i in keep)).decode()
+    head["bias"] = base64.b64encode(b"".join(b[i * 4:(i + 1) * 4] for i in keep)).decode()
+    head["output"] = len(keep)
 d["classes"] = [d["classes"][i] for i in keep]
 for u in NEW:
     d["units"].pop(u)

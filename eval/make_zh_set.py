@@ -122,6 +122,9 @@ def main():
             labels.write(json.dumps(dict(file=name, kind=kind, style=style, intent=intent, text=text,
                                          voice=voice if kind != "silence" else None, snr_db=snr,
                                          noise=nk if (snr is not None or kind == "silence") else None,
+                                         # where the (channel-trimmed) speech lies, for eval/kws_diagnose.py
+                                         speech_segments=[] if kind == "silence" else
+                                         [[0.6, round(0.6 + len(sp) / FS, 3)]],
                                          duration_s=round(len(x) / FS, 3)), ensure_ascii=False) + "\n")
     print("zh set: %d files in %s" % (len(jobs), args.out))
 

@@ -45,8 +45,8 @@ extension KeywordModel {
     /// The trunk's embedding of `samples` (mono, `sampleRate` Hz), with the same features the
     /// classifier uses; nil when the audio is shorter than a few frames.
     public func embedding(of samples: [Int16], sampleRate: Int) -> KeywordEmbedding? {
-        guard let (features, frames) = KeywordFeatures.normalised(samples, sampleRate: sampleRate) else { return nil }
-        var network = KeywordNetwork(model: self, maximumFrames: frames)
+        guard let (features, frames) = KeywordFeatures.normalised(samples, sampleRate: sampleRate, normalisation: normalisation) else { return nil }
+        var network = KeywordNetwork(layers: layers, maximumFrames: frames)
         let (channelMajor, channels, steps) = features.withUnsafeBufferPointer { network.embeddings(features: $0, frames: frames) }
         guard steps > 0 else { return nil }
         var stepMajor = [Float](repeating: 0, count: channels * steps)

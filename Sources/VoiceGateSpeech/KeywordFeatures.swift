@@ -1,12 +1,24 @@
 import VoiceGateDSP
 
-/// The keyword network's input for one utterance: log-mel features at 8 kHz, each band's mean
-/// over the utterance removed (as in training). Shared by the unit classifier and the enrolled
-/// phrases' template matcher so both see the same features.
+/// The keyword network's input for one utterance: log-mel features at 8 kHz, each band
+/// normalised over the utterance as the model was trained (`KeywordModel.normalisation`).
+/// Shared by the unit classifier and the enrolled phrases' template matcher so both see the
+/// same features.
 enum KeywordFeatures {
+    /// How each band is normalised over the utterance (the model file's `features.normalise`).
+    enum Normalisation: Sendable, Equatable {
+        /// The band's mean removed (level and channel independence).
+        case mean
+        /// The mean removed and the band divided by its standard deviation (plus `floor` in the
+        /// variance, so a flat band is not blown up): the speech's contrast over the noise floor
+        /// no longer depends on the SNR.
+        case meanAndVariance(floor: Float)
+    }
+
     /// Band-major features (`[band * frames + frame]`) of `samples` and their frame count; nil
     /// when the audio is shorter than a few frames.
-    static func normalised(_ samples: [Int16], sampleRate: Int) -> (features: [Float], frames: Int)? {
+    static func normalised(_ samples: [Int16], sampleRate: Int,
+                           normalisation: Normalisation = .mean) -> (features: [Float], frames: Int)? {
         let audio = sampleRate == LogMelFeatures.sampleRate
             ? samples : Resampler.convert(samples, from: sampleRate, to: LogMelFeatures.sampleRate)
         let frames = LogMelFeatures.frameCount(sampleCount: audio.count)
@@ -17,10 +29,17 @@ enum KeywordFeatures {
             features.withUnsafeMutableBufferPointer { out in
                 extractor.compute(input, into: out, stride: frames)
                 for m in 0..<LogMelFeatures.bandCount {
+                    let band = out.baseAddress! + m * frames
                     var sum: Float = 0
-                    for t in 0..<frames { sum += out[m * frames + t] }
+                    for t in 0..<frames { sum += band[t] }
                     let mean = sum / Float(frames)
-                    for t in 0..<frames { out[m * frames + t] -= mean }
+                    for t in 0..<frames { band[t] -= mean }
+                    if case .meanAndVariance(let floor) = normalisation {
+                        var squares: Float = 0
+                        for t in 0..<frames { squares += band[t] * band[t] }
+                        let scale = 1 / (squares / Float(frames) + floor).squareRoot()
+                        for t in 0..<frames { band[t] *= scale }
+                    }
                 }
             }
         }

@@ -7,6 +7,10 @@ import VoiceGateDSP
 /// Each class but the last ("none") is a *unit*: a keyword phrase with its aliases. Menu
 /// phrases are mapped onto units (`unit(for:)`), so ops can wrap a unit in more words in the
 /// menu ("check my balance" is served by "balance") without retraining.
+///
+/// A model may be an ensemble: the file's own network plus the networks in its optional
+/// `ensemble` list (same classes, each with its own features and layers; written by
+/// `scripts/keywords/ensemble.py`). The spotter averages their posteriors.
 public struct KeywordModel: Sendable {
     /// One convolution layer of the network (batch norm already folded in).
     struct Layer: Sendable {
@@ -31,7 +35,22 @@ public struct KeywordModel: Sendable {
     public let unitPhrases: [[String]]
     /// Default acceptance threshold on the posterior (tuned on the tuning corpus seed).
     public let threshold: Double
-    let layers: [Layer]
+
+    /// One trained network: its feature normalisation and its layers.
+    struct Network: Sendable {
+        /// How the features are normalised over an utterance (as in its training).
+        var normalisation: KeywordFeatures.Normalisation
+        var layers: [Layer]
+    }
+
+    /// The networks whose posteriors are averaged; the first is the file's own (its trunk
+    /// also gives the embeddings of enrolled phrases).
+    let networks: [Network]
+
+    /// The first network's layers.
+    var layers: [Layer] { networks[0].layers }
+    /// The first network's feature normalisation.
+    var normalisation: KeywordFeatures.Normalisation { networks[0].normalisation }
 
     private struct File: Decodable {
         struct FileLayer: Decodable {
@@ -39,12 +58,22 @@ public struct KeywordModel: Sendable {
             var residual: Bool, relu: Bool
             var weights: String, bias: String
         }
+        struct FileFeatures: Decodable {
+            var normalise: String?
+            var variance_floor: Float?
+        }
+        struct Member: Decodable {
+            var features: FileFeatures?
+            var layers: [FileLayer]
+        }
         var format: String
+        var features: FileFeatures?
         var language: String
         var classes: [String]
         var units: [String: [String]]
         var threshold: Double
         var layers: [FileLayer]
+        var ensemble: [Member]?
     }
 
     /// Loads the model at `path`.
@@ -72,9 +101,24 @@ public struct KeywordModel: Sendable {
             (file.units[unit] ?? [unit]).map(Self.normalised)
         }
         threshold = file.threshold
+        let members = [File.Member(features: file.features, layers: file.layers)] + (file.ensemble ?? [])
+        networks = try members.enumerated().map { index, member in
+            try Self.network(member, classes: file.classes.count, name: index == 0 ? name : "\(name), ensemble member \(index)")
+        }
+    }
+
+    /// A member's network, its shapes checked against the features and the classes.
+    private static func network(_ member: File.Member, classes: Int, name: String) throws -> Network {
+        let normalisation: KeywordFeatures.Normalisation
+        switch member.features?.normalise ?? "per-band mean" {
+        case "per-band mean": normalisation = .mean
+        case "per-band mean and variance": normalisation = .meanAndVariance(floor: member.features?.variance_floor ?? 1e-2)
+        case let other: throw LoadError(description: "\(name): unknown feature normalisation '\(other)'")
+        }
+        guard !member.layers.isEmpty else { throw LoadError(description: "\(name): no layers") }
         var layers: [Layer] = []
         var channels = LogMelFeatures.bandCount
-        for l in file.layers {
+        for l in member.layers {
             guard let w = Self.floats(l.weights), let b = Self.floats(l.bias),
                   w.count == l.output * l.input * l.kernel, b.count == l.output, l.input == channels,
                   l.kernel % 2 == 1, !l.residual || l.input == l.output else {
@@ -84,10 +128,10 @@ public struct KeywordModel: Sendable {
                                 dilation: l.dilation, residual: l.residual, relu: l.relu, weights: w, bias: b))
             channels = l.output
         }
-        guard channels == file.classes.count else {
-            throw LoadError(description: "\(name): the last layer has \(channels) outputs for \(file.classes.count) classes")
+        guard channels == classes else {
+            throw LoadError(description: "\(name): the last layer has \(channels) outputs for \(classes) classes")
         }
-        self.layers = layers
+        return Network(normalisation: normalisation, layers: layers)
     }
 
 

@@ -1,19 +1,19 @@
 import VoiceGateDSP
 
-/// Runs the keyword model over one utterance's features: plain loops over preallocated
-/// buffers (no Python, no framework), mirroring `Net.steps` in `scripts/keywords/train.py`.
+/// Runs one of the keyword model's networks over one utterance's features: plain loops over
+/// preallocated buffers (no Python, no framework), mirroring `Net.steps` in `scripts/keywords/train.py`.
 struct KeywordNetwork {
-    let model: KeywordModel
+    let layers: [KeywordModel.Layer]
     /// Two ping-pong activation buffers, sized for the longest layer output.
     private var a: [Float]
     private var b: [Float]
     private let capacity: Int
 
     /// Scratch for utterances of up to `maximumFrames` feature frames.
-    init(model: KeywordModel, maximumFrames: Int) {
-        self.model = model
+    init(layers: [KeywordModel.Layer], maximumFrames: Int) {
+        self.layers = layers
         capacity = maximumFrames
-        let widest = max(LogMelFeatures.bandCount, model.layers.map(\.output).max() ?? 0)
+        let widest = max(LogMelFeatures.bandCount, layers.map(\.output).max() ?? 0)
         a = [Float](repeating: 0, count: widest * maximumFrames)
         b = [Float](repeating: 0, count: widest * maximumFrames)
     }
@@ -21,7 +21,7 @@ struct KeywordNetwork {
     /// Per-class logits for every output step, class-major (`[class * steps + step]`), for
     /// `features` (band-major, `[band * frames + frame]`, already mean-normalised).
     mutating func logits(features: UnsafeBufferPointer<Float>, frames: Int) -> (logits: [Float], steps: Int) {
-        let (channels, steps) = forward(features: features, frames: frames, layerCount: model.layers.count)
+        let (channels, steps) = forward(features: features, frames: frames, layerCount: layers.count)
         return (Array(output[0..<(channels * steps)]), steps)
     }
 
@@ -29,7 +29,7 @@ struct KeywordNetwork {
     /// (the last layer), channel-major (`[channel * steps + step]`). Query-by-example keyword
     /// matching compares these (`KeywordTemplateMatcher`).
     mutating func embeddings(features: UnsafeBufferPointer<Float>, frames: Int) -> (embeddings: [Float], channels: Int, steps: Int) {
-        let (channels, steps) = forward(features: features, frames: frames, layerCount: model.layers.count - 1)
+        let (channels, steps) = forward(features: features, frames: frames, layerCount: layers.count - 1)
         return (Array(output[0..<(channels * steps)]), channels, steps)
     }
 
@@ -46,7 +46,7 @@ struct KeywordNetwork {
         }
         var inputIsA = true
         var channels = LogMelFeatures.bandCount
-        for layer in model.layers.prefix(layerCount) {
+        for layer in layers.prefix(layerCount) {
             let outLength = (length + 2 * (layer.dilation * (layer.kernel - 1) / 2) - layer.dilation * (layer.kernel - 1) - 1) / layer.stride + 1
             if inputIsA {
                 a.withUnsafeBufferPointer { src in

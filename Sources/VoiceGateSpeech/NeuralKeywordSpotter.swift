@@ -6,7 +6,8 @@ import VoiceGateDSP
 ///
 /// Per utterance: features, the network's per-class evidence over time, each live keyword
 /// scored by its peak evidence and "none" by its mean; a softmax over only the live keywords
-/// and "none" (classes the node does not accept are masked out), and the best live keyword
+/// and "none" (classes the node does not accept are masked out), averaged over the networks of
+/// an ensemble model, and the best live keyword
 /// wins when its posterior reaches its phrase's threshold in the vocabulary (tuned per phrase
 /// in the menu), else `threshold`. Its time is where its evidence peaks.
 public struct NeuralKeywordSpotter: KeywordSpotter {
@@ -64,43 +65,69 @@ public struct NeuralKeywordSpotter: KeywordSpotter {
     }
 
     /// Every live keyword's posterior in `samples`; nil when nothing in the vocabulary is
-    /// supported or the audio is shorter than a few frames.
+    /// supported or the audio is shorter than a few frames. An ensemble model's networks each
+    /// give posteriors over the live keywords and "none"; they are averaged (timing from the first).
     public func score(_ samples: [Int16], sampleRate: Int, vocabulary: KeywordVocabulary) -> Scores? {
         let live = liveKeywords(in: vocabulary)
         guard !live.isEmpty else { return nil }
-        guard let (features, frames) = KeywordFeatures.normalised(samples, sampleRate: sampleRate) else { return nil }
-        var network = KeywordNetwork(model: model, maximumFrames: frames)
-        let (logits, steps) = features.withUnsafeBufferPointer { network.logits(features: $0, frames: frames) }
-        guard steps > 0 else { return nil }
+        let share = 1 / Double(model.networks.count)
+        var posteriors = [Double](repeating: 0, count: live.count)
+        var none = 0.0
+        var extents: [(start: Double, end: Double)] = []
+        var features: (values: [Float], frames: Int, normalisation: KeywordFeatures.Normalisation)?
+        for network in model.networks {
+            if features?.normalisation != network.normalisation {
+                guard let (values, frames) = KeywordFeatures.normalised(samples, sampleRate: sampleRate,
+                                                                         normalisation: network.normalisation) else { return nil }
+                features = (values, frames, network.normalisation)
+            }
+            guard let features,
+                  let evidence = Self.evidence(of: network, features: features.values, frames: features.frames,
+                                               live: live.map(\.unit), noneClass: model.classes.count - 1,
+                                               duration: Double(samples.count) / Double(sampleRate)) else { return nil }
+            for i in live.indices { posteriors[i] += share * evidence.posteriors[i] }
+            none += share * evidence.none
+            if extents.isEmpty { extents = evidence.extents }
+        }
+        var candidates: [(intent: String, phrase: String, posterior: Double, start: Double, end: Double)] = []
+        for (i, entry) in live.enumerated() {
+            candidates.append((entry.intent, entry.phrase, posteriors[i], extents[i].start, extents[i].end))
+        }
+        candidates.sort { $0.posterior > $1.posterior }
+        return Scores(candidates: candidates, none: none)
+    }
 
-        let noneClass = model.classes.count - 1
+    /// One network's posteriors over the `live` units and "none" (each unit scored by its peak
+    /// logit over time, "none" by its mean, as in training), and where each unit's evidence lies.
+    private static func evidence(of network: KeywordModel.Network, features: [Float], frames: Int, live: [Int],
+                                 noneClass: Int, duration: Double)
+        -> (posteriors: [Double], none: Double, extents: [(start: Double, end: Double)])? {
+        var runner = KeywordNetwork(layers: network.layers, maximumFrames: frames)
+        let (logits, steps) = features.withUnsafeBufferPointer { runner.logits(features: $0, frames: frames) }
+        guard steps > 0 else { return nil }
         var noneScore: Float = 0
         for t in 0..<steps { noneScore += logits[noneClass * steps + t] }
         noneScore /= Float(steps)
-        var peaks: [(score: Float, step: Int)] = live.map { entry in
+        let peaks: [(score: Float, step: Int)] = live.map { unit in
             var best: (Float, Int) = (-.infinity, 0)
-            for t in 0..<steps where logits[entry.unit * steps + t] > best.0 { best = (logits[entry.unit * steps + t], t) }
+            for t in 0..<steps where logits[unit * steps + t] > best.0 { best = (logits[unit * steps + t], t) }
             return best
         }
         let top = max(noneScore, peaks.map(\.score).max() ?? noneScore)
         var total = Double(expf(noneScore - top))
         for p in peaks { total += Double(expf(p.score - top)) }
-        peaks = peaks.map { ($0.score, $0.step) }
         let stepSeconds = Double(2 * LogMelFeatures.hop) / Double(LogMelFeatures.sampleRate)
-        let duration = Double(samples.count) / Double(sampleRate)
-        var candidates: [(intent: String, phrase: String, posterior: Double, start: Double, end: Double)] = []
-        for (entry, peak) in zip(live, peaks) {
+        let center = Double(LogMelFeatures.frameLength / 2) / Double(LogMelFeatures.sampleRate)
+        var extents: [(start: Double, end: Double)] = []
+        for (unit, peak) in zip(live, peaks) {
             // Evidence extent: the steps around the peak within 2 logits of it.
             var first = peak.step, last = peak.step
-            while first > 0 && logits[entry.unit * steps + first - 1] > peak.score - 2 { first -= 1 }
-            while last < steps - 1 && logits[entry.unit * steps + last + 1] > peak.score - 2 { last += 1 }
-            let center = Double(LogMelFeatures.frameLength / 2) / Double(LogMelFeatures.sampleRate)
-            candidates.append((entry.intent, entry.phrase, Double(expf(peak.score - top)) / total,
-                               max(0, Double(first) * stepSeconds + center - 0.1),
-                               min(duration, Double(last) * stepSeconds + center + 0.1)))
+            while first > 0 && logits[unit * steps + first - 1] > peak.score - 2 { first -= 1 }
+            while last < steps - 1 && logits[unit * steps + last + 1] > peak.score - 2 { last += 1 }
+            extents.append((max(0, Double(first) * stepSeconds + center - 0.1),
+                            min(duration, Double(last) * stepSeconds + center + 0.1)))
         }
-        candidates.sort { $0.posterior > $1.posterior }
-        return Scores(candidates: candidates, none: Double(expf(noneScore - top)) / total)
+        return (peaks.map { Double(expf($0.score - top)) / total }, Double(expf(noneScore - top)) / total, extents)
     }
 }
 

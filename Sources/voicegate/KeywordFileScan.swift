@@ -17,8 +17,16 @@ struct KeywordFileScan {
         var enrolledAccepted: Bool? = nil
     }
 
+    /// Where an endpointed utterance's audio lies in the file (pre-roll and post-roll included).
+    struct Span {
+        var start: Double
+        var end: Double
+    }
+
     /// Utterances the endpointer found.
-    var utterances: Int
+    var utterances: Int { spans.count }
+    /// Each utterance's audio extent, in order: what the spotter saw (for diagnosing segmentation).
+    var spans: [Span]
     /// The likeliest keyword of each utterance that had one.
     var tops: [Top]
 
@@ -31,7 +39,7 @@ struct KeywordFileScan {
         for event in endpointer.process(samples: clip.samples) + endpointer.finish() {
             if case .speechEnded(let u) = event { found.append(u) }
         }
-        utterances = found.count
+        spans = found.map { Span(start: $0.audioStart, end: $0.audioStart + Double($0.audio.count) / Double($0.sampleRate)) }
         tops = found.flatMap { u -> [Top] in
             var tops: [Top] = []
             if let top = spotter.score(u.audio, sampleRate: u.sampleRate, vocabulary: vocabulary)?.candidates.first {

@@ -20,7 +20,8 @@ struct SpotCommand: AsyncParsableCommand {
             spotted; the most confident keyword over the file that reaches its threshold (the \
             phrase's own from the menu's `thresholds:`, else the global one) is reported, with its \
             time in the file. "best" holds the most likely keyword even below the threshold (for tuning), \
-            "utterances" the number of utterances the endpointer found.
+            "utterances" the number of utterances the endpointer found and "segments" their audio \
+            extents in the file ([start_s, end_s], pre-roll included).
             Bad files are reported on stderr as `voicegate: FILE: reason`; the exit code is then 1.
             """)
 
@@ -75,6 +76,7 @@ struct SpotCommand: AsyncParsableCommand {
             "end_s": accepted.map { r($0.end) } ?? NSNull(),
             "best": best.map { ["intent": $0.intent, "keyword": $0.phrase, "confidence": r($0.posterior)] as [String: Any] } ?? NSNull(),
             "utterances": scan.utterances,
+            "segments": scan.spans.map { [r($0.start), r($0.end)] },
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     }

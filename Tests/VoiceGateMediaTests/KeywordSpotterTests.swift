@@ -78,4 +78,45 @@ import VoiceGateTestSupport
         #expect(recognizer.recognize(utterance, expected: onlyYesNo, language: .en) == nil)
         #expect(recognizer.recognize(utterance, expected: expected, language: .zh) == nil)
     }
+
+    /// An ensemble model (`scripts/keywords/ensemble.py`): its posteriors are the mean of its
+    /// networks' own, each network run with its own feature normalisation. Built here from the
+    /// committed network and a second member with the same layers over mean-and-variance
+    /// normalised features (a different network as far as its outputs go).
+    @Test func anEnsembleAveragesItsNetworksPosteriors() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.modelPath))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var features = try #require(document["features"] as? [String: Any])
+        features["normalise"] = "per-band mean and variance"
+        features["variance_floor"] = 0.01
+        let second: [String: Any] = ["features": features, "layers": try #require(document["layers"])]
+        var joined = document
+        joined["ensemble"] = [second]
+        let ensemble = NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: joined)))
+        var secondAlone = document
+        secondAlone["features"] = features
+        let alone = [spotter, NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: secondAlone)))]
+
+        let audio = try speech("I would like to check my balance please", voice: "en-us+f2")
+        let together = try #require(ensemble.score(audio, sampleRate: 8000, vocabulary: mainMenu))
+        let each = try alone.map { try #require($0.score(audio, sampleRate: 8000, vocabulary: mainMenu)) }
+        #expect(abs(each[0].none - each[1].none) > 1e-6, "the members differ")
+        for candidate in together.candidates {
+            let posteriors = each.compactMap { $0.candidates.first { $0.phrase == candidate.phrase }?.posterior }
+            #expect(posteriors.count == 2)
+            #expect(abs(candidate.posterior - (posteriors[0] + posteriors[1]) / 2) < 1e-9, "\(candidate.phrase)")
+        }
+        #expect(abs(together.none - (each[0].none + each[1].none) / 2) < 1e-9)
+    }
+
+    @Test func aModelWithAnUnknownFeatureNormalisationIsRefused() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.modelPath))
+        var document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var features = try #require(document["features"] as? [String: Any])
+        features["normalise"] = "per-band median"
+        document["features"] = features
+        #expect(throws: KeywordModel.LoadError.self) {
+            _ = try KeywordModel(json: try JSONSerialization.data(withJSONObject: document))
+        }
+    }
 }

@@ -8,6 +8,10 @@ from each bin's exact frequency), natural log of band energy + 1e-6. A frame k c
 import numpy as np
 
 FS, FRAME, HOP, NFFT, NMEL, FMIN, FMAX, FLOOR = 8000, 200, 80, 256, 40, 100.0, 3800.0, 1e-6
+# Per-utterance normalisations (the model file's features.normalise, "per-band " + one of these);
+# VAR_FLOOR keeps a flat band (digital silence) from being blown up by the variance division.
+NORMALISERS = ("mean", "mean and variance")
+VAR_FLOOR = 1e-2
 
 
 def mel(f):
@@ -43,6 +47,13 @@ def logmel(x):
     return np.log(power @ FBANK.T + FLOOR).astype(np.float32)
 
 
-def normalise(f):
-    """Per-band mean over the utterance removed (level and channel independence)."""
-    return f - f.mean(axis=0, keepdims=True) if len(f) else f
+def normalise(f, kind="mean"):
+    """Per-band mean over the utterance removed (level and channel independence); with
+    "mean and variance", each band also divided by its standard deviation over the utterance
+    (the speech's contrast over the noise floor no longer depends on the SNR)."""
+    if not len(f):
+        return f
+    f = f - f.mean(axis=0, keepdims=True)
+    if kind == "mean and variance":
+        f = f / np.sqrt((f ** 2).mean(axis=0, keepdims=True) + VAR_FLOOR)
+    return f

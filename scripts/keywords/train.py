@@ -172,6 +172,10 @@ WINDOW_T = torch.tensor(FE.WINDOW, dtype=torch.float32)
 FBANK_T = torch.tensor(FE.FBANK.T, dtype=torch.float32)          # (129, 40)
 
 
+# Per-utterance normalisation of the features (features.py NORMALISERS; set in main).
+NORMALISE = "mean"
+
+
 def torch_logmel(wave, frames):
     """Batched features.py logmel + normalise: wave (B, N) float, frames (B,) valid counts."""
     fr = wave.unfold(1, FE.FRAME, FE.HOP) * WINDOW_T                 # (B, T, 200)
@@ -180,8 +184,13 @@ def torch_logmel(wave, frames):
     feats = torch.log(power @ FBANK_T + FE.FLOOR)                    # (B, T, 40)
     t = feats.shape[1]
     valid = (torch.arange(t)[None, :] < frames[:, None]).float()[:, :, None]
-    mean = (feats * valid).sum(1, keepdim=True) / frames[:, None, None].clamp(min=1)
-    return ((feats - mean) * valid).transpose(1, 2)                  # (B, 40, T)
+    count = frames[:, None, None].clamp(min=1)
+    mean = (feats * valid).sum(1, keepdim=True) / count
+    centred = (feats - mean) * valid
+    if NORMALISE == "mean and variance":
+        std = torch.sqrt((centred ** 2).sum(1, keepdim=True) / count + FE.VAR_FLOOR)
+        centred = centred / std
+    return centred.transpose(1, 2)                                   # (B, 40, T)
 
 
 def batches(xs, labels, rng, size):
@@ -231,7 +240,8 @@ def export(net, path, meta):
                note="weights: base64 little-endian float32, [output][input][kernel] row-major; "
                     "'same' padding of dilation*(kernel-1)/2 zeros; see scripts/keywords/train.py",
                features=dict(sample_rate=FE.FS, frame=FE.FRAME, hop=FE.HOP, fft=FE.NFFT, mels=FE.NMEL,
-                             fmin=FE.FMIN, fmax=FE.FMAX, floor=FE.FLOOR, normalise="per-band mean"),
+                             fmin=FE.FMIN, fmax=FE.FMAX, floor=FE.FLOOR,
+                             normalise="per-band " + NORMALISE, variance_floor=FE.VAR_FLOOR),
                classes=V.CLASSES, units=V.UNITS, none_pooling="mean", keyword_pooling="max",
                threshold=meta.pop("threshold", 0.5), layers=layers, training=meta)
     with open(path, "w") as fh:
@@ -239,6 +249,7 @@ def export(net, path, meta):
 
 
 def main():
+    global V, CH, NORMALISE
     ap = argparse.ArgumentParser()
     ap.add_argument("--speech", default="var/keywords/speech.npz")
     ap.add_argument("--out", default="Models/keywords-en.json")
@@ -249,8 +260,11 @@ def main():
     ap.add_argument("--language", default="en", help="en (vocabulary.py) or zh (vocabulary_zh.py)")
     ap.add_argument("--slip", type=float, default=0.3, help="share of clips with frame slips")
     ap.add_argument("--snr-focus", type=float, default=0.4, help="share of noisy clips at 5-12 dB")
+    ap.add_argument("--channels", type=int, default=CH, help="width of the convolutions")
+    ap.add_argument("--normalise", default="mean", choices=sorted(FE.NORMALISERS),
+                    help="per-band normalisation over the utterance: mean, or mean and variance")
     args = ap.parse_args()
-    global V
+    CH, NORMALISE = args.channels, args.normalise
     V = importlib.import_module("vocabulary" if args.language == "en" else "vocabulary_" + args.language)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -294,6 +308,7 @@ def main():
         export(net, args.out, dict(seed=args.seed, epochs=epoch + 1, utterances=len(audio),
                                    noise_only_per_epoch=noise_extra, threshold=args.threshold,
                                    language=args.language, slip=args.slip, snr_focus=args.snr_focus,
+                                   channels=CH, normalise=NORMALISE,
                                    command="train.py " + " ".join(sys.argv[1:]),
                                    excluded_variants=["m1", "m3", "f2", "f4"]))
         net.train()
