@@ -251,7 +251,9 @@ final class CallMediaLoop {
             sendFrame(now: now, session: &current)
         }
         for update in keys.expire(nowMs: now) { _ = update }
-        session = current
+        // Moved back, not copied: a copy of the session (its engine, state, front end) costs a
+        // retain per reference and a memmove every frame.
+        session = consume current
         if endReason == nil, timeout.hasExpired(atMs: now) {
             logger.warning("no RTP for \(services.mediaTimeoutMs / 1000) s: ending the call")
             endReason = .hangUp("media timeout")
@@ -292,13 +294,20 @@ final class CallMediaLoop {
         let written = outboundPCM.withUnsafeBufferPointer { pcm in
             payload.withUnsafeMutableBufferPointer { out in (try? codec.encode(pcm, into: out)) ?? 0 }
         }
-        let packet = sender.next(payload: written == payload.count ? payload : Array(payload[0..<written]),
-                                 samples: rtpFrame)
-        if let target = latch.remoteAddress, media.direction.sends, let rtpChannel {
-            outboundBuffer.clear()
-            packet.write(to: &outboundBuffer)
-            rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: outboundBuffer), promise: nil)
-        }
+        // The encoder's room (up to `maxPayloadBytes`) is cut to what it wrote and grown back
+        // after the send, in place: a copy of the written prefix was an allocation every frame
+        // (G.711 writes 160 bytes into a larger buffer).
+        let room = payload.count
+        if written < room { payload.removeLast(room - written) }
+        do {
+            let packet = sender.next(payload: payload, samples: rtpFrame)
+            if let target = latch.remoteAddress, media.direction.sends, let rtpChannel {
+                outboundBuffer.clear()
+                packet.write(to: &outboundBuffer)
+                rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: outboundBuffer), promise: nil)
+            }
+        }  // the packet, and its reference to `payload`, end here
+        if written < room { payload.append(contentsOf: repeatElement(0, count: room - written)) }
         if let waited = current.takeResponseLatencyMs() { services.metrics?.observeResponseLatency(ms: waited) }
         fulfil(requests)
     }
