@@ -17,6 +17,10 @@ struct MediaSocket: Sendable {
     static func bind(host: String, port: Int, on eventLoop: any EventLoop,
                      deliver: @escaping @Sendable (AddressedEnvelope<ByteBuffer>) -> Void) async throws -> MediaSocket {
         let channel = try await DatagramBootstrap(group: eventLoop)
+            // One datagram per readiness: a call's socket holds one packet per 20 ms, and NIO's
+            // default (4) costs a second recvmsg that finds nothing (EAGAIN) on every packet. The
+            // selector is level-triggered, so a socket with more waiting is reported again.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramDelivery(deliver: deliver))
