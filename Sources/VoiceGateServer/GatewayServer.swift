@@ -235,7 +235,7 @@ public struct GatewayServer: Sendable {
                     let callServices = await services.forNewCall(plan.callID)  // fixed for the call's life
                     let call = CallMedia(plan: plan, bindHost: options.bindHost, services: callServices,
                                          rtcpIntervalMs: options.rtcpIntervalMs)
-                    Task { await call.run(events: mediaEvents, sink: mediaSink) { sink.yield(.media($0)) } }
+                    Task { await call.run(events: mediaEvents) { sink.yield(.media($0)) } }
                 case .startMedia(let callID):
                     media[callID]?.yield(.start)
                 case .closeMedia(let callID):

@@ -6,16 +6,21 @@ import NIOPosix
 /// `NIOAsyncChannel` costs two task hops per datagram in (its inbound sequence, then a reader
 /// task forwarding to the call's event stream) and an awaited write per datagram out; at
 /// 1,000 calls × 50 packets/s each way that overhead dwarfed the audio processing. Here the
-/// channel's handler yields each datagram straight into the call's event stream from the
-/// event loop, and `send` hands a datagram to the event loop without waiting for it.
+/// channel's handler passes each datagram straight to the call's state on the event loop
+/// (`CallMediaLoop`), and `send` hands a datagram to the event loop without waiting for it.
 struct MediaSocket: Sendable {
     /// The bound channel.
     let channel: any Channel
 
-    /// Binds `host:port`; every datagram that arrives is passed to `deliver` (on the event loop).
-    static func bind(host: String, port: Int,
+    /// Binds `host:port` on `eventLoop`; every datagram that arrives is passed to `deliver` (on
+    /// that event loop).
+    static func bind(host: String, port: Int, on eventLoop: any EventLoop,
                      deliver: @escaping @Sendable (AddressedEnvelope<ByteBuffer>) -> Void) async throws -> MediaSocket {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await DatagramBootstrap(group: eventLoop)
+            // One datagram per readiness: a call's socket holds one packet per 20 ms, and NIO's
+            // default (4) costs a second recvmsg that finds nothing (EAGAIN) on every packet. The
+            // selector is level-triggered, so a socket with more waiting is reported again.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramDelivery(deliver: deliver))

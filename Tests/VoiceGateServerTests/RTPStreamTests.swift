@@ -92,6 +92,56 @@ import VoiceGateDSP
         #expect(byeAnswered)
     }
 
+    /// Several calls at once share each event loop's 20 ms media clock: every call gets its own
+    /// paced stream (its SSRC, consecutive sequence numbers, 50 packets/s), and a call that hangs
+    /// up leaves the clock without stopping the others on its loop.
+    @Test func concurrentCallsStreamPacedUntilEachOwnBye() throws {
+        let run = try ServerRun()
+        defer { run.stop() }
+        var callers: [Caller] = []
+        for _ in 0..<6 {
+            var caller = try Caller(run: run)
+            _ = try caller.call()
+            callers.append(caller)
+        }
+        func drain(_ caller: Caller) -> [[UInt8]] {
+            var packets: [[UInt8]] = []
+            while let packet = caller.rtp.receive(timeoutMs: 0) { packets.append(packet) }
+            return packets
+        }
+        for caller in callers { _ = drain(caller) }
+        usleep(2_000_000)
+        var ssrcs = Set<[UInt8]>()
+        for (index, caller) in callers.enumerated() {
+            let packets = drain(caller)
+            #expect((70...130).contains(packets.count), "call \(index): \(packets.count) packets in 2 s (50/s expected)")
+            let sequence = packets.map { UInt16($0[2]) << 8 | UInt16($0[3]) }
+            #expect(zip(sequence, sequence.dropFirst()).allSatisfy { $1 == $0 &+ 1 }, "call \(index): a gap in \(sequence)")
+            #expect(Set(packets.map { Array($0[8..<12]) }).count == 1, "call \(index): more than one SSRC")
+            if let first = packets.first { ssrcs.insert(Array(first[8..<12])) }
+        }
+        #expect(ssrcs.count == callers.count, "each call its own SSRC")
+
+        // The first caller hangs up; the others go on at 50 packets/s.
+        try callers[0].sip.send(callers[0].request("BYE", cseq: 2), toPort: run.sipPort)
+        var byeAnswered = false
+        let byeDeadline = Date().addingTimeInterval(5)
+        while !byeAnswered, Date() < byeDeadline {
+            if let text = callers[0].sip.receive(timeoutMs: 200).map({ String(decoding: $0, as: UTF8.self) }) {
+                byeAnswered = text.hasPrefix("SIP/2.0 200") && text.contains("CSeq: 2 BYE")
+            }
+        }
+        #expect(byeAnswered)
+        usleep(200_000)
+        for caller in callers { _ = drain(caller) }
+        usleep(1_000_000)
+        #expect(drain(callers[0]).isEmpty, "RTP after the BYE")
+        for (index, caller) in callers.enumerated().dropFirst() {
+            let count = drain(caller).count
+            #expect((30...70).contains(count), "call \(index): \(count) packets in 1 s after another call's BYE")
+        }
+    }
+
     /// Ringing first (--answer-delay-ms), an in-band key in the caller's audio (decoded,
     /// detected by the front end, a menu choice), then SIGTERM: the server says BYE.
     @Test func inBandKeyAfterRingingThenShutdownSaysBye() throws {
