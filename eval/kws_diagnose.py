@@ -73,7 +73,8 @@ def unit_for(phrase, units):
 class Spotter:
     """numpy mirror of NeuralKeywordSpotter.score for one model file (ensembles included)."""
 
-    def __init__(self, path, language="en"):
+    def __init__(self, path, language="en", intents=None):
+        """`intents`: only these intents' phrases are live (a node's vocabulary); default all."""
         doc = json.load(open(path))
         self.classes = doc["classes"]
         self.networks = []
@@ -89,6 +90,8 @@ class Spotter:
         units = [doc["units"].get(c, [c]) for c in self.classes[:-1]]
         self.intent = {}
         for intent, phrases in menu_phrases(language).items():
+            if intents is not None and intent not in intents:
+                continue
             for p in phrases:
                 u = unit_for(p, units)
                 if u is not None and u not in self.intent:

@@ -68,12 +68,16 @@ public struct Endpointer: Sendable {
         /// Audio kept before the first speech frame. Default 300 ms: covers weak initial
         /// consonants that stay under the VAD threshold in noise.
         public var preRollMs: Int
-        /// Audio kept after the last speech frame. Default 200 ms: decaying final syllables.
+        /// Audio kept after the last speech frame. Default 400 ms: in noise the VAD loses a
+        /// word's weak final syllable ("no", "bill", "nope"), so the last speech frame is often
+        /// 0.1 s before the word really ends; the keyword spotter needs that tail (BENCHMARKS.md,
+        /// keyword spotting). It costs no latency: the utterance ends only after
+        /// `trailingSilenceMs` (700 ms) of silence anyway.
         public var postRollMs: Int
 
         /// The documented defaults.
         public init(trailingSilenceMs: Int = 700, minimumSpeechMs: Int = 100,
-                    maximumUtteranceMs: Int = 15_000, preRollMs: Int = 300, postRollMs: Int = 200) {
+                    maximumUtteranceMs: Int = 15_000, preRollMs: Int = 300, postRollMs: Int = 400) {
             self.trailingSilenceMs = trailingSilenceMs
             self.minimumSpeechMs = minimumSpeechMs
             self.maximumUtteranceMs = maximumUtteranceMs

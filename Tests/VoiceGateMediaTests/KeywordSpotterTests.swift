@@ -74,18 +74,25 @@ import VoiceGateTestSupport
         let recognizer = SpotterRecognizer(spotters: [spotter])
         let expected = mainMenu.entries.map { ExpectedIntent($0.intent, phrases: $0.phrases) }
         #expect(recognizer.recognize(utterance, expected: expected, language: .en)?.intent == "balance")
+        // In a confirmation node "balance" is not live: the recognizer may only answer with the
+        // node's own intents. (That out-of-vocabulary speech gives no intent at all is a rate,
+        // not a rule: about 4% of other speech passes the threshold with only yes/no/agent live,
+        // measured in BENCHMARKS.md, keyword spotting.)
         let onlyYesNo = confirmation.entries.map { ExpectedIntent($0.intent, phrases: $0.phrases) }
-        #expect(recognizer.recognize(utterance, expected: onlyYesNo, language: .en) == nil)
+        let confirming = recognizer.recognize(utterance, expected: onlyYesNo, language: .en)
+        #expect(confirming == nil || ["yes", "no", "agent"].contains(confirming?.intent), "\(String(describing: confirming))")
         #expect(recognizer.recognize(utterance, expected: expected, language: .zh) == nil)
     }
 
     /// An ensemble model (`scripts/keywords/ensemble.py`): its posteriors are the mean of its
     /// networks' own, each network run with its own feature normalisation. Built here from the
-    /// committed network and a second member with the same layers over mean-and-variance
-    /// normalised features (a different network as far as its outputs go).
+    /// committed file's first network and a second member with the same layers over
+    /// mean-and-variance normalised features (a different network as far as its outputs go).
     @Test func anEnsembleAveragesItsNetworksPosteriors() throws {
         let data = try #require(FileManager.default.contents(atPath: Self.modelPath))
-        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        document.removeValue(forKey: "ensemble")   // the committed model is itself an ensemble
+        let first = NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: document)))
         var features = try #require(document["features"] as? [String: Any])
         features["normalise"] = "per-band mean and variance"
         features["variance_floor"] = 0.01
@@ -95,7 +102,7 @@ import VoiceGateTestSupport
         let ensemble = NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: joined)))
         var secondAlone = document
         secondAlone["features"] = features
-        let alone = [spotter, NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: secondAlone)))]
+        let alone = [first, NeuralKeywordSpotter(model: try KeywordModel(json: try JSONSerialization.data(withJSONObject: secondAlone)))]
 
         let audio = try speech("I would like to check my balance please", voice: "en-us+f2")
         let together = try #require(ensemble.score(audio, sampleRate: 8000, vocabulary: mainMenu))
