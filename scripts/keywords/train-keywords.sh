@@ -30,17 +30,21 @@ for lang in ${KWS_LANGUAGES:-en zh}; do
       # variance). The first member's trunk also makes enrolled phrases' templates.
       members=${KWS_EN_MEMBERS:-"20261126:20261124:mean 20261125:20261123:mv"}
       threshold=${KWS_THRESHOLD:-0.3}
-      outs=()
+      outs=() pids=()
       for member in $members; do
         IFS=: read -r speech seed norm <<<"$member"
         [ "$norm" = mv ] && norm="mean and variance"
         npz=../../var/keywords/speech-en-$speech.npz
         [ -f "$npz" ] || $py synth.py --language en --out "$npz" --seed "$speech" --per-unit 320 --negatives 4400
         out=../../var/keywords/keywords-en-$speech-$seed.json
+        # One thread per network, both at once: the committed networks were trained this way,
+        # and the thread count changes torch's arithmetic (bit-identical weights need the same).
         $py train.py --language en --speech "$npz" --out "$out" --seed "$seed" --epochs "${KWS_EPOCHS:-24}" \
-          --normalise "$norm" --threshold "$threshold"
+          --normalise "$norm" --threshold "$threshold" --threads 1 > "$out.log" 2>&1 &
+        pids+=($!)
         outs+=("$out")
       done
+      for pid in "${pids[@]}"; do wait "$pid" || { echo "train-keywords: a $lang network failed (see var/keywords/*.log)" >&2; exit 1; }; done
       $py ensemble.py --out ../../Models/keywords-en.json --threshold "$threshold" \
         --note "best 10 dB intent accuracy with distractor false accepts <= 3% pooled and <= 5% on each of the corpus tuning draws 1001, 2001-2010 (BENCHMARKS.md)" \
         "${outs[@]}"
@@ -49,17 +53,21 @@ for lang in ${KWS_LANGUAGES:-en zh}; do
       # The same two-network recipe on Mandarin speech sets of 7,640 utterances, 12 epochs.
       members=${KWS_ZH_MEMBERS:-"20261126:20261124:mean 20261125:20261123:mv"}
       threshold=${KWS_THRESHOLD:-0.7}   # tuned on eval/make_zh_set.py seeds 8-11
-      outs=()
+      outs=() pids=()
       for member in $members; do
         IFS=: read -r speech seed norm <<<"$member"
         [ "$norm" = mv ] && norm="mean and variance"
         npz=../../var/keywords/speech-zh-$speech.npz
         [ -f "$npz" ] || $py synth.py --language zh --out "$npz" --seed "$speech" --per-unit 220 --negatives 2800
         out=../../var/keywords/keywords-zh-$speech-$seed.json
+        # One thread per network, both at once: the committed networks were trained this way,
+        # and the thread count changes torch's arithmetic (bit-identical weights need the same).
         $py train.py --language zh --speech "$npz" --out "$out" --seed "$seed" --epochs "${KWS_EPOCHS:-12}" \
-          --normalise "$norm" --threshold "$threshold"
+          --normalise "$norm" --threshold "$threshold" --threads 1 > "$out.log" 2>&1 &
+        pids+=($!)
         outs+=("$out")
       done
+      for pid in "${pids[@]}"; do wait "$pid" || { echo "train-keywords: a $lang network failed (see var/keywords/*.log)" >&2; exit 1; }; done
       $py ensemble.py --out ../../Models/keywords-zh.json --threshold "$threshold" \
         --note "best 10 dB intent accuracy with distractor false accepts <= 3% pooled and <= 5% on each of the tuning sets of eval/make_zh_set.py seeds 8-11 (BENCHMARKS.md)" \
         "${outs[@]}"
