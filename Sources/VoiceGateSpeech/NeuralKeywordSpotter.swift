@@ -74,15 +74,17 @@ public struct NeuralKeywordSpotter: KeywordSpotter {
         var posteriors = [Double](repeating: 0, count: live.count)
         var none = 0.0
         var extents: [(start: Double, end: Double)] = []
-        var features: (values: [Float], frames: Int, normalisation: KeywordFeatures.Normalisation)?
+        // The log-mel features once; each network gets them normalised its own way.
+        guard let (logMel, frames) = KeywordFeatures.logMel(samples, sampleRate: sampleRate) else { return nil }
+        var features: (values: [Float], normalisation: KeywordFeatures.Normalisation)?
         for network in model.networks {
             if features?.normalisation != network.normalisation {
-                guard let (values, frames) = KeywordFeatures.normalised(samples, sampleRate: sampleRate,
-                                                                         normalisation: network.normalisation) else { return nil }
-                features = (values, frames, network.normalisation)
+                var values = logMel
+                KeywordFeatures.normalise(&values, frames: frames, network.normalisation)
+                features = (values, network.normalisation)
             }
             guard let features,
-                  let evidence = Self.evidence(of: network, features: features.values, frames: features.frames,
+                  let evidence = Self.evidence(of: network, features: features.values, frames: frames,
                                                live: live.map(\.unit), noneClass: model.classes.count - 1,
                                                duration: Double(samples.count) / Double(sampleRate)) else { return nil }
             for i in live.indices { posteriors[i] += share * evidence.posteriors[i] }
