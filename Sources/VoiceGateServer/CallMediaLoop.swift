@@ -160,31 +160,16 @@ final class CallMediaLoop {
             session?.promptAudio(playID: playID, samples: samples)
         case let .renderFailed(playID, problem):
             logger.warning("prompt \(playID) not rendered: \(problem)")
-            if var current = session {
-                let requests = current.promptFailed(playID: playID)
-                session = current
-                fulfil(requests)
-            }
+            drive { $0.promptFailed(playID: playID) }
         case .answered(let answer):
-            if var current = session {
-                let requests = current.backendAnswered(answer)
-                session = current
-                fulfil(requests)
-            }
+            drive { $0.backendAnswered(answer) }
         case .key(let digit):
             let seen = DigitDeduplicator.Observation(digit: digit, source: .sipInfo, startMs: nowMs())
-            if dedup.accept(seen), var current = session {
-                let requests = current.keyPressed(digit)
-                session = current
-                fulfil(requests)
-            }
+            if dedup.accept(seen) { drive { $0.keyPressed(digit) } }
         case .update(let new):
             update(to: new)
         case .close:
-            if var current = session {
-                fulfil(current.callerHungUp())
-                session = current
-            }
+            drive { $0.callerHungUp() }
             finish(nil)
             return
         }
@@ -250,7 +235,7 @@ final class CallMediaLoop {
             }
             sendFrame(now: now, session: &current)
         }
-        for update in keys.expire(nowMs: now) { _ = update }
+        _ = keys.expire(nowMs: now)  // ends presses whose end packets were lost (a key counts when it begins)
         // Moved back, not copied: a copy of the session (its engine, state, front end) costs a
         // retain per reference and a memmove every frame.
         session = consume current
@@ -330,11 +315,7 @@ final class CallMediaLoop {
             for update in keys.receive(packet, arrivalMs: now) {
                 guard case .began(let press) = update else { continue }
                 let seen = DigitDeduplicator.Observation(digit: press.digit, source: .rfc4733, startMs: press.firstSeenMs)
-                if dedup.accept(seen), var current = session {
-                    let requests = current.keyPressed(press.digit)
-                    session = current
-                    fulfil(requests)
-                }
+                if dedup.accept(seen) { drive { $0.keyPressed(press.digit) } }
             }
         } else if packet.payloadType == codecPT, !media.isOnHold {
             rtcp.rtpReceived(ssrc: packet.ssrc, sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp,
@@ -366,6 +347,16 @@ final class CallMediaLoop {
     }
 
     // MARK: Requests and the end
+
+    /// Runs `body` on the session, if the call has one, and fulfils what it asks for. The
+    /// session is taken out while `body` runs, not copied (a copy would make its buffers copy
+    /// on the next write).
+    private func drive(_ body: (inout CallSession) -> [SessionRequest]) {
+        guard var current = session.take() else { return }
+        let requests = body(&current)
+        session = consume current
+        fulfil(requests)
+    }
 
     private func fulfil(_ requests: [SessionRequest]) {
         for request in requests {
