@@ -453,9 +453,8 @@ public struct DTMFDetector: Sendable {
         let totalPower = (previousEnergy + energy) / (2 * n)
         let tones = rowPower + columnPower
         let clearlyTonal = tones >= toneToTotal * totalPower
-        let loudEnoughInNoise = max(rowPower, columnPower) >= minStrongPowerInNoise
-        let explainedByNoise = loudEnoughInNoise && tones >= toneToTotalInNoise * totalPower
-            && totalPower - tones <= noiseAllowance * noiseFloor / n
+        let explainedByNoise = passesInNoise(rowPower: rowPower, columnPower: columnPower, totalPower: totalPower,
+                                             ratio: toneToTotalInNoise, allowance: noiseAllowance)
         guard clearlyTonal || explainedByNoise else { return (nil, false) }
         for lane in 0..<4 where lane != row {
             if windowPower[row] < relativePeakRatio * windowPower[lane] { return (nil, false) }
@@ -509,13 +508,12 @@ public struct DTMFDetector: Sendable {
         guard columnPower <= rowPower * forwardTwist, rowPower <= columnPower * reverseTwist else { return (nil, false) }
         let totalPower = (olderEnergy + previousEnergy + energy) / (3 * n)
         let tones = rowPower + columnPower
-        let loudEnoughInNoise = max(rowPower, columnPower) >= minStrongPowerInNoise
         let clearlyTonal = tones >= threeHalfToneToTotal * totalPower
-        let explainedByNoise = loudEnoughInNoise && tones >= toneToTotalInNoise * totalPower
-            && totalPower - tones <= noiseAllowance * noiseFloor / n
-        let atOwnLimits = clearlyTonal || explainedByNoise
-        let atPairLimits = loudEnoughInNoise && tones >= pairToneToTotal * totalPower
-            && totalPower - tones <= pairNoiseAllowance * noiseFloor / n
+        let atOwnLimits = clearlyTonal
+            || passesInNoise(rowPower: rowPower, columnPower: columnPower, totalPower: totalPower,
+                             ratio: toneToTotalInNoise, allowance: noiseAllowance)
+        let atPairLimits = passesInNoise(rowPower: rowPower, columnPower: columnPower, totalPower: totalPower,
+                                         ratio: pairToneToTotal, allowance: pairNoiseAllowance)
         guard atOwnLimits || atPairLimits else { return (nil, false) }
         for lane in 0..<4 where lane != row {
             if windowPower[row] < threeHalfRelativePeakRatio * windowPower[lane] { return (nil, false) }
@@ -549,6 +547,17 @@ public struct DTMFDetector: Sendable {
         if 2 * (harmonics.row - noise) > rowSecondHarmonicRatio * lastRow { return (nil, false) }
         if 2 * (harmonics.column - noise) > secondHarmonicRatio * lastColumn { return (nil, false) }
         return (DTMFDigit(row: row, column: column - 4), atOwnLimits)
+    }
+
+    /// A noise relaxation of the tone-to-total test (per-sample mean powers): the two tones hold at
+    /// least `ratio` of the window's power, the rest is at most `allowance` times the tracked
+    /// background, and the stronger tone reaches `minimumStrongToneLevelInNoise`.
+    private func passesInNoise(rowPower: Float, columnPower: Float, totalPower: Float,
+                               ratio: Float, allowance: Float) -> Bool {
+        let tones = rowPower + columnPower
+        return max(rowPower, columnPower) >= minStrongPowerInNoise
+            && tones >= ratio * totalPower
+            && totalPower - tones <= allowance * noiseFloor / Float(Self.halfBlock)
     }
 
     /// The background energy per half-block a noise allowance may assume: the tracked floor, but
