@@ -12,9 +12,7 @@ intents live, and it prints, per threshold, the yes/no/agent keyword files recog
 other speech (keyword files of other intents and distractors) taken for yes/no/agent.
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -22,7 +20,7 @@ from scipy.io import wavfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kws_diagnose import Spotter  # noqa: E402
-from kws_eval import load  # noqa: E402
+from kws_eval import load, run_voicegate  # noqa: E402
 
 NODE = ("yes", "no", "agent")
 
@@ -41,11 +39,8 @@ def main():
     n_node = n_other = 0
     for corpus in args.corpora:
         labels = [l for l in load(corpus) if l["kind"] in ("keyword", "distractor")]
-        res = subprocess.run([args.voicegate, "spot", "--keyword-threshold", "0", "--keyword-model", args.model]
-                             + [os.path.join(corpus, l["file"]) for l in labels], capture_output=True, text=True)
-        if res.returncode != 0:
-            sys.exit("voicegate spot failed: " + res.stderr[-2000:])
-        segments = {os.path.basename(o["file"]): o["segments"] for o in map(json.loads, res.stdout.splitlines())}
+        spot = run_voicegate(args.voicegate, corpus, labels, ["--keyword-model", args.model])[0]
+        segments = {name: o["segments"] for name, o in spot.items()}
         for l in labels:
             rate, x = wavfile.read(os.path.join(corpus, l["file"]))
             x = x.astype(np.float64) / 32768.0

@@ -19,7 +19,6 @@ import collections
 import json
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
@@ -27,7 +26,7 @@ from scipy.io import wavfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "keywords"))
 import features as FE  # noqa: E402
-from kws_eval import INTENTS, load  # noqa: E402
+from kws_eval import INTENTS, load, run_voicegate  # noqa: E402
 
 SNRS = [None, 20, 10, 5, 0]
 
@@ -157,12 +156,7 @@ def main():
     args.model = args.model or "Models/keywords-%s.json" % args.language
     threshold = args.threshold if args.threshold is not None else json.load(open(args.model))["threshold"]
     labels = [l for l in load(args.corpus) if l["kind"] == "keyword"]
-    res = subprocess.run([args.voicegate, "spot", "--keyword-threshold", "0", "--keyword-model", args.model,
-                          "--language", args.language]
-                         + [os.path.join(args.corpus, l["file"]) for l in labels], capture_output=True, text=True)
-    if res.returncode != 0:
-        sys.exit("voicegate spot failed: " + res.stderr[-2000:])
-    spot = {os.path.basename(o["file"]): o for o in map(json.loads, res.stdout.splitlines())}
+    spot = run_voicegate(args.voicegate, args.corpus, labels, ["--keyword-model", args.model, "--language", args.language])[0]
     spotter = Spotter(args.model, args.language)
     print("keyword files right (threshold %.2f) and why the endpointed ones are wrong" % threshold)
     for snr in SNRS:

@@ -15,9 +15,7 @@ kws_eval.py. Prints, per model and threshold, the pooled intent accuracy per SNR
 distractor false accepts (pooled, and the worst draw).
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -27,15 +25,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "keywords"))
 import features as FE  # noqa: E402
 from kws_diagnose import Spotter  # noqa: E402
-from kws_eval import load  # noqa: E402
-
-
-def segments(voicegate, corpus, labels):
-    res = subprocess.run([voicegate, "spot", "--keyword-threshold", "0"]
-                         + [os.path.join(corpus, l["file"]) for l in labels], capture_output=True, text=True)
-    if res.returncode != 0:
-        sys.exit("voicegate spot failed: " + res.stderr[-2000:])
-    return {os.path.basename(o["file"]): o["segments"] for o in map(json.loads, res.stdout.splitlines())}
+from kws_eval import load, run_voicegate  # noqa: E402
 
 
 def pooled_scores(spotter, audio, segs, post):
@@ -89,7 +79,8 @@ def main():
         labels = load(corpus)
         audio = {l["file"]: wavfile.read(os.path.join(corpus, l["file"]))[1].astype(np.float64) / 32768.0
                  for l in labels}
-        draws.append((labels, audio, segments(args.voicegate, corpus, labels)))
+        spot = run_voicegate(args.voicegate, corpus, labels, [])[0]
+        draws.append((labels, audio, {name: o["segments"] for name, o in spot.items()}))
     spotters, cache = {}, {}
     for spec in args.models:
         paths = spec.split("+")
