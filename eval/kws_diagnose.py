@@ -114,19 +114,33 @@ class Spotter:
             h = y
         return h
 
-    def best(self, samples):
-        """(intent, posterior) of the best live unit in `samples` (float, 8 kHz), or None."""
+    def evidence(self, samples):
+        """Per network, for `samples` (float, 8 kHz): each class's maximum logit over time and the
+        mean logit of "none"; None when the audio is shorter than a few frames."""
         mel = FE.logmel(samples)
         if len(mel) < 8:
             return None
-        post = np.zeros(len(self.live) + 1)
+        out = []
         for normalise, layers in self.networks:
             lg = self.logits(layers, FE.normalise(mel, normalise).T)
-            z = np.concatenate([lg[self.live].max(axis=1), [lg[-1].mean()]])
+            out.append((lg[:-1].max(axis=1), lg[-1].mean()))
+        return out
+
+    def decide(self, evidence):
+        """(intent, posterior) of the best live unit: each network's softmax over the live units'
+        maxima and "none", averaged over the networks in `evidence` (an ensemble's)."""
+        post = np.zeros(len(self.live) + 1)
+        for maxima, none in evidence:
+            z = np.concatenate([maxima[self.live], [none]])
             z = np.exp(z - z.max())
-            post += z / z.sum() / len(self.networks)
+            post += z / z.sum() / len(evidence)
         i = int(post[:-1].argmax())
         return self.intent[self.live[i]], float(post[i])
+
+    def best(self, samples):
+        """(intent, posterior) of the best live unit in `samples` (float, 8 kHz), or None."""
+        evidence = self.evidence(samples)
+        return None if evidence is None else self.decide(evidence)
 
 
 def cut(label, segments):

@@ -22,46 +22,32 @@ import numpy as np
 from scipy.io import wavfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "keywords"))
-import features as FE  # noqa: E402
 from kws_diagnose import Spotter  # noqa: E402
 from kws_eval import load, run_voicegate  # noqa: E402
 
 
 def pooled_scores(spotter, audio, segs, post):
-    """file -> [per utterance, per network: (class maxima, none mean)], None for too-short audio."""
+    """file -> per utterance long enough to score, `spotter.evidence` of it (per network)."""
     out = {}
     for name, x in audio.items():
         dur, utterances, ss = len(x) / 8000.0, [], segs[name]
         for i, (a, b) in enumerate(ss):
             end = min(dur, b + post, ss[i + 1][0] if i + 1 < len(ss) else dur)
-            mel = FE.logmel(x[int(round(a * 8000)): int(round(end * 8000))])
-            if len(mel) < 8:
-                continue
-            nets = []
-            for normalise, layers in spotter.networks:
-                lg = spotter.logits(layers, FE.normalise(mel, normalise).T)
-                nets.append((lg[:-1].max(axis=1), lg[-1].mean()))
-            utterances.append(nets)
+            evidence = spotter.evidence(x[int(round(a * 8000)): int(round(end * 8000))])
+            if evidence is not None:
+                utterances.append(evidence)
         out[name] = utterances
     return out
 
 
 def decide(spotters, scores, name, threshold):
     """The intent the ensemble of `spotters` reports for file `name`, or None."""
-    first = spotters[0]
     best = None
     for k in range(len(scores[0][name])):
-        post = np.zeros(len(first.live) + 1)
-        for s, sc in zip(spotters, scores):
-            for kw, none in sc[name][k]:
-                z = np.concatenate([kw[first.live], [none]])
-                z = np.exp(z - z.max())
-                post += z / z.sum()
-        post /= sum(len(s.networks) for s in spotters)
-        i = int(post[:-1].argmax())
-        if post[i] >= threshold and (best is None or post[i] > best[1]):
-            best = (first.intent[first.live[i]], post[i])
+        # Every network of every model file, averaged as one ensemble.
+        intent, posterior = spotters[0].decide([net for sc in scores for net in sc[name][k]])
+        if posterior >= threshold and (best is None or posterior > best[1]):
+            best = (intent, posterior)
     return best[0] if best else None
 
 
